@@ -1,0 +1,1 @@
+"""Payment options for a buyer and a cart."""

@@ -1,0 +1,1 @@
+"""Loaders that map public data files onto the library's schemas."""

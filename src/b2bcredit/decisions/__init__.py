@@ -1,0 +1,1 @@
+"""Underwriting policy: knock-outs, cut-offs, counter-offers and adverse-action data."""

@@ -1,0 +1,1 @@
+"""Accounts, authorizations, invoices, payments, credit notes, exposure and domain events."""

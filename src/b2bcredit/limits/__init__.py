@@ -1,0 +1,1 @@
+"""Credit-limit methods and the limit policy that combines them."""

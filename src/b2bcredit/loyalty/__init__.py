@@ -1,0 +1,1 @@
+"""Points, referrals, member events, co-marketing funds and rebates."""

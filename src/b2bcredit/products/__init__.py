@@ -1,0 +1,1 @@
+"""The credit product catalogue: eligibility and pricing of each payment option."""

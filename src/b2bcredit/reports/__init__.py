@@ -1,0 +1,1 @@
+"""Portfolio reports with plots."""

@@ -1,0 +1,1 @@
+"""Features, binning, scorecard fitting and scoring (single and batch), reason codes, calibration, monitoring and model files."""

@@ -1,0 +1,1 @@
+"""Firmographic segments, RFM, demand clusters, CLV and customer tiers."""

@@ -1,0 +1,1 @@
+"""The Store protocol and its back-ends: in memory and SQLite."""

@@ -1,0 +1,1 @@
+"""Trade terms and due dates, instalment schedules, APR and XIRR."""
