@@ -87,7 +87,7 @@ def to_decimal(value: object, field: str = "amount") -> Decimal:
         InvalidTypeError: a float, bool or other type.
         InvalidInputError: text that is not a number, NaN or an infinity.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise InvalidTypeError(
             field, value, "floats are not accepted in money or rates",
             "Pass a string such as '0.10' or a Decimal instead.",
