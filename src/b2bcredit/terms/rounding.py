@@ -57,6 +57,12 @@ def _check_mode(mode: object) -> Rounding:
     return mode
 
 
+def _optional_decimal(value: object) -> Decimal | None:
+    if value is None:
+        return None
+    return to_decimal(value, "instalment_multiple")
+
+
 @attrs.frozen
 class RoundingPolicy:
     """How a schedule rounds: the mode, the instalment multiple and the residual's place.
@@ -99,12 +105,6 @@ class RoundingPolicy:
                 f"Pass a multiple of {Decimal(1).scaleb(-currency.minor_units)}.",
             )
         return int(scaled)
-
-
-def _optional_decimal(value: object) -> Decimal | None:
-    if value is None:
-        return None
-    return to_decimal(value, "instalment_multiple")
 
 
 def round_fraction(numerator: int, denominator: int, mode: Rounding) -> int:
