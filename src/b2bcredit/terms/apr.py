@@ -201,21 +201,27 @@ class AprcTimeBasis(enum.Enum):
     DAYS_365 = "days_365"  # days / 365 throughout, leap years included
 
 
+def _whole_months(start: date, end: date) -> int:
+    # The most months m with start + m months on or before end.
+    months = max(0, (end.year - start.year) * 12 + end.month - start.month)
+    while months > 0 and add_months(start, months) > end:
+        months -= 1
+    while add_months(start, months + 1) <= end:
+        months += 1
+    return months
+
+
 def _years(start: date, end: date, basis: AprcTimeBasis) -> Fraction:
     if basis is AprcTimeBasis.DAYS_365:
         return Fraction((end - start).days, 365)
     if basis is AprcTimeBasis.WEEKS:
         return Fraction((end - start).days, 7 * 52)
     if basis is AprcTimeBasis.EQUAL_MONTHS:
-        months = 0
-        while add_months(start, months + 1) <= end:
-            months += 1
+        months = _whole_months(start, end)
         days = (end - add_months(start, months)).days
         return Fraction(months, 12) + Fraction(days * 12, 365) / 12
     if basis is AprcTimeBasis.CALENDAR_YEARS:
-        years = 0
-        while add_months(start, 12 * (years + 1)) <= end:
-            years += 1
+        years = _whole_months(start, end) // 12
         anniversary = add_months(start, 12 * years)
         year_length = (add_months(start, 12 * (years + 1)) - anniversary).days
         return years + Fraction((end - anniversary).days, year_length)

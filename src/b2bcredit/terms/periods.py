@@ -155,8 +155,16 @@ def unit_periods_between(start: date, end: date, frequency: Frequency) -> tuple[
 
     months_per_unit = frequency.months if frequency.months else 1
     month_end = is_end_of_month(end)
-    whole_months = 0
-    while add_months(end, -(whole_months + months_per_unit), end_of_month_rule=month_end) >= start:
+
+    def fits(months: int) -> bool:
+        return add_months(end, -months, end_of_month_rule=month_end) >= start
+
+    # Start from the calendar-month difference and correct it by whole units.
+    whole_months = max(0, (end.year - start.year) * 12 + end.month - start.month)
+    whole_months -= whole_months % months_per_unit
+    while whole_months > 0 and not fits(whole_months):
+        whole_months -= months_per_unit
+    while fits(whole_months + months_per_unit):
         whole_months += months_per_unit
     boundary = add_months(end, -whole_months, end_of_month_rule=month_end)
     days = (boundary - start).days
