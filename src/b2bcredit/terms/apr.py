@@ -35,7 +35,7 @@ from b2bcredit.core.calendar import add_months
 from b2bcredit.core.errors import InvalidInputError, InvalidTypeError
 from b2bcredit.core.money import DECIMAL_CONTEXT, Money, Rounding, to_decimal
 from b2bcredit.terms.periods import Frequency, unit_periods_between
-from b2bcredit.terms.rootfind import FloatArray, NoRateError, solve_rates
+from b2bcredit.terms.rootfind import FloatArray, NoRateError, select_root, solve_rates
 
 __all__ = [
     "AprResult",
@@ -109,7 +109,7 @@ def regulation_z_apr(
     payments: Sequence[CashFlow | tuple[date, object]],
     *,
     unit_period: Frequency = Frequency.MONTHLY,
-    guess: float = 0.1,
+    guess: float | None = None,
 ) -> AprResult:
     """Return the APR by the actuarial method of Regulation Z, Appendix J.
 
@@ -119,8 +119,9 @@ def regulation_z_apr(
         payments: the scheduled payments, with their dates.
         unit_period: the transaction's unit period: the most common period between
             payments (paragraph (b)(4)).
-        guess: an annual rate the root search starts from; among several roots the
-            one closest to it is returned.
+        guess: an annual rate; among several roots the one closest to it is
+            returned. Without it, the smallest root at or above zero (else the largest
+            negative one), as for :func:`~b2bcredit.terms.cashflows.irr`.
 
     Example (Appendix J, paragraph (c)(1), the first example): 5,000 advanced on
     10 January 1978 and 24 monthly payments of 230 from 10 February 1978 give 9.69 %.
@@ -159,7 +160,7 @@ def regulation_z_apr(
         return result
 
     periods_per_year = unit_period.periods_per_year
-    rate = _closest_root(balance, guess / periods_per_year)
+    rate = _closest_root(balance, None if guess is None else guess / periods_per_year)
     unit_rate = _from_float(rate)
     return AprResult(
         rate=_from_float(rate * periods_per_year),
@@ -169,10 +170,10 @@ def regulation_z_apr(
     )
 
 
-def _closest_root(function: Callable[[FloatArray], FloatArray], guess: float) -> float:
+def _closest_root(function: Callable[[FloatArray], FloatArray], guess: float | None) -> float:
     # The unit-period rate is searched over (-1 + 1e-9, 10], that is up to 1,000 % a
     # period, on a grid of 2,001 points in ln(1 + i); each sign change is refined with
-    # Brent's method and the root closest to the guess wins.
+    # Brent's method and the root-selection rule of the IRR picks one.
     grid = np.linspace(math.log1p(-1.0 + 1e-9), math.log1p(10.0), 2001)
     with np.errstate(over="ignore", invalid="ignore"):
         values = function(grid)
@@ -188,8 +189,7 @@ def _closest_root(function: Callable[[FloatArray], FloatArray], guess: float) ->
             "payments", "no rate from -100 % to 1,000 % a unit period balances the advances and payments",
             "Check the amounts and dates.",
         )
-    rates = [math.expm1(x) for x in roots]
-    return min(rates, key=lambda rate: (abs(rate - guess), -rate))
+    return select_root([math.expm1(x) for x in roots], guess)
 
 
 class AprcTimeBasis(enum.Enum):
@@ -233,7 +233,7 @@ def eu_aprc(
     repayments: Sequence[CashFlow | tuple[date, object]],
     *,
     basis: AprcTimeBasis = AprcTimeBasis.CALENDAR_YEARS,
-    guess: float = 0.1,
+    guess: float | None = None,
 ) -> Decimal:
     """Return the annual percentage rate of charge of the EU Consumer Credit Directive.
 

@@ -10,7 +10,8 @@ date of its series: ``DayCount.ACT_365_FIXED`` (the default) gives the conventio
 Excel's XIRR and of pyxirr.
 
 Which root is returned, and when none exists, is documented in
-:mod:`b2bcredit.terms.rootfind`: the root in (-1, inf) closest to the guess (0.1).
+:mod:`b2bcredit.terms.rootfind`: without a guess the smallest root at or above zero
+(else the largest negative one); with a guess the root closest to it.
 
 Example:
     >>> from datetime import date
@@ -39,8 +40,6 @@ __all__ = ["NoRateError", "irr", "npv", "xirr", "xirr_many", "xnpv"]
 
 AmountLike = Money | Decimal | int | str
 
-_DEFAULT_GUESS = 0.1
-
 
 def _amount(value: object, field: str) -> Decimal:
     if isinstance(value, Money):
@@ -64,9 +63,9 @@ def _amounts_as_float(amounts: Sequence[AmountLike]) -> FloatArray:
     )
 
 
-def _check_guess(guess: float | None) -> float:
+def _check_guess(guess: float | None) -> float | None:
     if guess is None:
-        return _DEFAULT_GUESS
+        return None
     if isinstance(guess, bool) or not isinstance(guess, (int, float, Decimal)) or not float(guess) > -1:
         raise InvalidInputError("guess", guess, "the guess must be a rate above -1", "Pass a rate such as 0.1.")
     return float(guess)
@@ -166,7 +165,7 @@ def xirr(
     return _solve_one(values, times, _check_guess(guess), "amounts")
 
 
-def _solve_one(values: FloatArray, times: FloatArray, guess: float, field: str) -> float:
+def _solve_one(values: FloatArray, times: FloatArray, guess: float | None, field: str) -> float:
     values, times = _sorted_rows(values, times)
     rates, reasons = solve_rates(values, times, guess)
     if reasons[0]:

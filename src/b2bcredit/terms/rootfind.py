@@ -4,17 +4,24 @@ The unknown is the rate ``r`` in ``sum_i c_i (1 + r) ** -t_i = 0`` over ``r > -1
 solver works in ``x = ln(1 + r)``, where the rate's whole domain is the real line.
 
 Which root is returned
-    The root in (-1, inf) closest to the guess (0.1 unless given); a tie goes to the
-    higher rate. When the time-ordered amounts change sign once there is exactly one
-    root (Descartes' rule of signs holds for sums of exponentials), and the solver finds
-    it with a safeguarded Newton iteration: ``g(x) = sum_i c_i exp(-x (t_i - T))``, with
-    ``T`` the time of the first amount after the sign change, is monotone in ``x`` and
-    has the same root, so Newton steps that leave the bracket are replaced by bisection.
-    When the amounts change sign several times, the solver scans a fixed grid of 2,001
-    points over the searchable range for sign changes, refines each with Brent's method,
-    adds the point Newton reaches from the guess (to catch a root where the NPV touches
-    zero without changing sign), and picks the candidate closest to the guess. Two roots
-    closer together than one grid step (about 0.007 in ``x``) can be missed by the scan.
+    Without a guess: the smallest root at or above zero, or, when every root is
+    negative, the largest (the one closest to zero). This is the rule numpy-financial
+    adopted after its issues 28, 39 and 44, and it returns 1.00427, not -0.9998, for
+    -1678.87, 771.96, 1814.05, 3520.30, 3552.95, 3584.99, 4789.91, -1. With a guess:
+    the root closest to the guess, a tie going to the higher rate.
+
+    When the time-ordered amounts change sign once there is exactly one root in
+    (-1, inf) (Descartes' rule of signs holds for sums of exponentials), and the solver
+    finds it with a safeguarded Newton iteration started at the guess (0.1 without
+    one): ``g(x) = sum_i c_i exp(-x (t_i - T))``, with ``T`` the time of the first
+    amount after the sign change, is monotone in ``x`` and has the same root, so a
+    Newton step that leaves the bracket is replaced by a bisection step. When the
+    amounts change sign several times, the solver scans a fixed grid of 2,001 points
+    over the searchable range for sign changes, refines each with Brent's method, adds
+    the point Newton reaches from the start (to catch a root where the NPV touches zero
+    without changing sign), and applies the rule above to the candidates. Two roots
+    closer together than one grid step (about 0.007 in ``x`` for short series) can be
+    missed by the scan.
 
 When there is no root
     Amounts that are all of one sign, or all zero, have no rate; a series with sign
@@ -38,7 +45,7 @@ from scipy.optimize import brentq
 
 from b2bcredit.core.errors import B2BCreditError
 
-__all__ = ["NoRateError", "solve_rates"]
+__all__ = ["NoRateError", "select_root", "solve_rates"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -47,6 +54,7 @@ _MAX_EXPONENT: Final = 700.0
 _TOLERANCE: Final = 1e-12
 _MAX_ITERATIONS: Final = 200
 _GRID_POINTS: Final = 2001
+_DEFAULT_START: Final = 0.1
 
 
 class NoRateError(B2BCreditError, ValueError):
@@ -96,8 +104,16 @@ def _sign_changes_row(values: list[float]) -> tuple[npt.NDArray[np.int64], npt.N
     return np.array([changes], dtype=np.int64), np.array([first_change], dtype=np.int64)
 
 
+def select_root(rates: list[float], guess: float | None) -> float:
+    """Pick one rate among several roots by the documented rule (see the module docs)."""
+    if guess is not None:
+        return min(rates, key=lambda rate: (abs(rate - guess), -rate))
+    non_negative = [rate for rate in rates if rate >= 0]
+    return min(non_negative) if non_negative else max(rates)
+
+
 def solve_rates(
-    amounts: FloatArray, times: FloatArray, guess: float = 0.1
+    amounts: FloatArray, times: FloatArray, guess: float | None = None
 ) -> tuple[FloatArray, npt.NDArray[np.str_]]:
     """Solve every row of ``amounts`` at ``times`` for its rate; rows sorted by time.
 
@@ -107,8 +123,9 @@ def solve_rates(
     moving while the others go on), so a row gives the same rate alone as in a batch.
     """
     rows = amounts.shape[0]
-    if not -1.0 < guess < math.inf:
+    if guess is not None and not -1.0 < guess < math.inf:
         raise NoRateError("guess", f"the guess must be above -1, got {guess!r}", "Pass a rate such as 0.1.")
+    start = _DEFAULT_START if guess is None else guess
     rates = np.full(rows, np.nan)
     reasons = np.full(rows, "", dtype=object)
     changes, first_change = _sign_changes(amounts)
@@ -116,18 +133,18 @@ def solve_rates(
 
     single = np.flatnonzero(changes == 1)
     if rows == 1 and single.size == 1:
-        rate = _newton_monotone_row(amounts[0], times[0], int(first_change[0]), guess)
+        rate = _newton_monotone_row(amounts[0], times[0], int(first_change[0]), start)
         if rate is None:
             reasons[0] = _NO_ZERO
         else:
             rates[0] = rate
     elif single.size:
-        solved, ok = _newton_monotone(amounts[single], times[single], first_change[single], guess)
+        solved, ok = _newton_monotone(amounts[single], times[single], first_change[single], start)
         rates[single] = np.where(ok, solved, np.nan)
         reasons[single[~ok]] = _NO_ZERO
 
     for row in np.flatnonzero(changes > 1):
-        rate = _solve_by_scan(amounts[row], times[row], guess)
+        rate = _solve_by_scan(amounts[row], times[row], start, guess)
         if rate is None:
             reasons[row] = _NO_ZERO
         else:
@@ -139,7 +156,7 @@ _NO_ZERO: Final = "the NPV has no zero in the searchable range of rates"
 
 
 def _newton_monotone(
-    amounts: FloatArray, times: FloatArray, first_change: npt.NDArray[np.int64], guess: float
+    amounts: FloatArray, times: FloatArray, first_change: npt.NDArray[np.int64], start: float
 ) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
     # Shift times so the sign change sits at 0: g(x) = sum c exp(x s) with s = T - t is
     # then monotone in x, increasing when the amounts before the change are positive.
@@ -150,7 +167,7 @@ def _newton_monotone(
     edge_low, edge_high = _limits(times)
     low, high = edge_low.copy(), edge_high.copy()
 
-    x = np.minimum(np.maximum(np.full(amounts.shape[0], np.log1p(guess)), low), high)
+    x = np.minimum(np.maximum(np.full(amounts.shape[0], np.log1p(start)), low), high)
     done = np.zeros(amounts.shape[0], dtype=bool)
     active = np.arange(amounts.shape[0])
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -202,7 +219,7 @@ def _fallback_row(x: float, low: float, high: float, edge_low: float, edge_high:
     return middle
 
 
-def _newton_monotone_row(amounts: FloatArray, times: FloatArray, first_change: int, guess: float) -> float | None:
+def _newton_monotone_row(amounts: FloatArray, times: FloatArray, first_change: int, start: float) -> float | None:
     # The one-row form of _newton_monotone: the same operations on floats, in the same
     # order, with numpy only for the vector parts.
     shift = times[first_change] - times
@@ -214,7 +231,7 @@ def _newton_monotone_row(amounts: FloatArray, times: FloatArray, first_change: i
     edge_low = -edge_high
     low, high = edge_low, edge_high
 
-    x = min(max(float(np.log1p(guess)), low), high)
+    x = min(max(float(np.log1p(start)), low), high)
     done = False
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(_MAX_ITERATIONS):
@@ -253,7 +270,7 @@ def _scaled_npv(amounts: FloatArray, times: FloatArray) -> Callable[[float], flo
     return value
 
 
-def _solve_by_scan(amounts: FloatArray, times: FloatArray, guess: float) -> float | None:
+def _solve_by_scan(amounts: FloatArray, times: FloatArray, start: float, guess: float | None) -> float | None:
     low, high = (float(v[0]) for v in _limits(times[None, :]))
     function = _scaled_npv(amounts, times)
     grid = np.linspace(low, high, _GRID_POINTS)
@@ -268,17 +285,16 @@ def _solve_by_scan(amounts: FloatArray, times: FloatArray, guess: float) -> floa
     candidates: list[float] = [float(grid[i]) for i in np.flatnonzero(values == 0)]
     for i in np.flatnonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0):
         candidates.append(float(brentq(function, grid[i], grid[i + 1], xtol=1e-15, rtol=1e-15, maxiter=200)))
-    newton = _plain_newton(amounts, times, math.log1p(guess), low, high)
+    newton = _plain_newton(amounts, times, math.log1p(start), low, high)
     if newton is not None:
         candidates.append(newton)
     if not candidates:
         return None
-    rates = [math.expm1(x) for x in candidates]
-    return min(rates, key=lambda rate: (abs(rate - guess), -rate))
+    return select_root([math.expm1(x) for x in candidates], guess)
 
 
 def _plain_newton(amounts: FloatArray, times: FloatArray, x: float, low: float, high: float) -> float | None:
-    # Undamped Newton from the guess; accepted only if it converges inside the range
+    # Undamped Newton from the start; accepted only if it converges inside the range
     # onto a point where the NPV is zero to rounding.
     scale = float(np.abs(amounts).sum())
     for _ in range(100):
