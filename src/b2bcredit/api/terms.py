@@ -111,7 +111,7 @@ class ScheduleResponse(BaseModel):
     total_interest: Money
     total_fees: Money
     finance_charge: Money
-    apr: Decimal
+    apr: Decimal | None
 
     @classmethod
     def from_schedule(cls, schedule: Schedule) -> ScheduleResponse:
@@ -126,7 +126,7 @@ class ScheduleResponse(BaseModel):
             ],
             total_payments=schedule.totals.payments, total_principal=schedule.totals.principal,
             total_interest=schedule.totals.interest, total_fees=schedule.totals.fees,
-            finance_charge=schedule.finance_charge, apr=schedule.apr.rate,
+            finance_charge=schedule.finance_charge, apr=schedule.apr.rate if schedule.apr is not None else None,
         )
 
 

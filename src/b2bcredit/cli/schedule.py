@@ -108,6 +108,7 @@ def format_table(schedule: Schedule) -> str:
     lines.insert(1, "  ".join("-" * width for width in widths))
     lines.insert(len(lines) - 1, "  ".join("-" * width for width in widths))
     currency = schedule.spec.currency.code
-    lines.append(f"amount financed {schedule.amount_financed.amount} {currency}, APR {schedule.apr.percent()} %")
+    apr = f"{schedule.apr.percent()} %" if schedule.apr is not None else "none in range"
+    lines.append(f"amount financed {schedule.amount_financed.amount} {currency}, APR {apr}")
     return "\n".join(lines)
 

@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 _RESULT_PLACES = Decimal("1e-10")
+_MAX_UNIT_RATE = 1e6
 
 
 def _as_decimal(value: object) -> Decimal:
@@ -171,10 +172,10 @@ def regulation_z_apr(
 
 
 def _closest_root(function: Callable[[FloatArray], FloatArray], guess: float | None) -> float:
-    # The unit-period rate is searched over (-1 + 1e-9, 10], that is up to 1,000 % a
-    # period, on a grid of 2,001 points in ln(1 + i); each sign change is refined with
-    # Brent's method and the root-selection rule of the IRR picks one.
-    grid = np.linspace(math.log1p(-1.0 + 1e-9), math.log1p(10.0), 2001)
+    # The unit-period rate is searched over (-1 + 1e-9, 1e6], on a grid of 3,001 points
+    # in ln(1 + i); each sign change is refined with Brent's method and the
+    # root-selection rule of the IRR picks one.
+    grid = np.linspace(math.log1p(-1.0 + 1e-9), math.log1p(_MAX_UNIT_RATE), 3001)
     with np.errstate(over="ignore", invalid="ignore"):
         values = function(grid)
 
@@ -186,7 +187,7 @@ def _closest_root(function: Callable[[FloatArray], FloatArray], guess: float | N
         roots.append(float(brentq(scalar, grid[i], grid[i + 1], xtol=1e-15, rtol=1e-15, maxiter=200)))
     if not roots:
         raise NoRateError(
-            "payments", "no rate from -100 % to 1,000 % a unit period balances the advances and payments",
+            "payments", "no rate from -100 % to 100,000,000 % a unit period balances the advances and payments",
             "Check the amounts and dates.",
         )
     return select_root([math.expm1(x) for x in roots], guess)

@@ -26,8 +26,7 @@ import attrs
 from b2bcredit.core.daycount import DayCount, year_fraction
 from b2bcredit.core.errors import InvalidInputError, InvalidTypeError
 from b2bcredit.core.money import DECIMAL_CONTEXT, Money, Rounding, to_decimal
-from b2bcredit.terms.apr import regulation_z_apr
-from b2bcredit.terms.schedule import Instalment, OddFirstPeriod, Schedule, build_schedule
+from b2bcredit.terms.schedule import Instalment, OddFirstPeriod, Schedule, build_schedule, schedule_apr
 
 __all__ = ["LateCharge", "LateChargePolicy", "assess_late_charges", "extend_schedule"]
 
@@ -224,9 +223,5 @@ def extend_schedule(schedule: Schedule, from_instalment: int, new_due_date: date
         interest=Money.sum((row.interest for row in instalments), currency),
         fees=Money.sum((row.fees for row in instalments), currency),
     )
-    apr = regulation_z_apr(
-        [(spec.start_date, (schedule.amount_financed - schedule.upfront_fee).amount)],
-        [(row.due_date, row.payment.amount) for row in instalments if row.payment.is_positive()],
-        unit_period=spec.frequency,
-    )
+    apr = schedule_apr(spec, instalments, schedule.upfront_fee)
     return attrs.evolve(schedule, instalments=instalments, totals=totals, apr=apr)

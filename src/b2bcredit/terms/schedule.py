@@ -40,6 +40,7 @@ from b2bcredit.core.money import Money, to_decimal
 from b2bcredit.terms.amortization import AmortizationMethod, AmortizationPlan, GraceInterest, amortise
 from b2bcredit.terms.apr import AprResult, regulation_z_apr
 from b2bcredit.terms.periods import Frequency, date_after, due_dates, roll_dates, unit_periods_between
+from b2bcredit.terms.rootfind import NoRateError
 from b2bcredit.terms.rounding import IntArray, RoundingPolicy
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "build_schedule",
     "build_schedules",
     "check_schedule",
+    "schedule_apr",
 ]
 
 # Amounts up to 2**53 minor units (about 90 trillion in a two-decimal currency) keep
@@ -238,7 +240,9 @@ class Schedule:
         instalments: exactly ``spec.instalments`` rows.
         totals: the column sums.
         apr: the annual percentage rate by Regulation Z, Appendix J, with the upfront
-            fee as a prepaid finance charge and the instalment fees as finance charges.
+            fee as a prepaid finance charge and the instalment fees as finance charges;
+            None in the rare schedule (a few cents at extreme rates) with no APR in the
+            searchable range.
     """
 
     spec: ScheduleSpec
@@ -247,7 +251,7 @@ class Schedule:
     upfront_fee: Money
     instalments: tuple[Instalment, ...]
     totals: ScheduleTotals
-    apr: AprResult
+    apr: AprResult | None
 
     @property
     def finance_charge(self) -> Money:
@@ -280,8 +284,8 @@ class Schedule:
                 "fees": str(self.totals.fees.amount),
             },
             "finance_charge": str(self.finance_charge.amount),
-            "apr": str(self.apr.rate),
-            "apr_percent": str(self.apr.percent()),
+            "apr": str(self.apr.rate) if self.apr is not None else None,
+            "apr_percent": str(self.apr.percent()) if self.apr is not None else None,
         }
 
 
@@ -466,11 +470,7 @@ def _to_schedule(
     )
     upfront = spec.upfront_fee if spec.upfront_fee is not None else Money.zero(currency)
     down = spec.down_payment if spec.down_payment is not None else Money.zero(currency)
-    apr = regulation_z_apr(
-        [(spec.start_date, (spec.amount_financed - upfront).amount)],
-        [(row.due_date, row.payment.amount) for row in rows if row.payment.is_positive()],
-        unit_period=spec.frequency,
-    )
+    apr = schedule_apr(spec, rows, upfront)
     return Schedule(
         spec=spec,
         amount_financed=spec.amount_financed,
@@ -480,6 +480,18 @@ def _to_schedule(
         totals=totals,
         apr=apr,
     )
+
+
+def schedule_apr(spec: ScheduleSpec, rows: Sequence[Instalment], upfront_fee: Money) -> AprResult | None:
+    """Return the Regulation Z APR of the rows, or None when no rate balances them."""
+    try:
+        return regulation_z_apr(
+            [(spec.start_date, (spec.amount_financed - upfront_fee).amount)],
+            [(row.due_date, row.payment.amount) for row in rows if row.payment.is_positive()],
+            unit_period=spec.frequency,
+        )
+    except NoRateError:
+        return None
 
 
 def check_schedule(schedule: Schedule) -> None:
