@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 
 import numpy as np
@@ -37,7 +38,7 @@ def test_schedule_conserves_principal(spec: ScheduleSpec) -> None:
     assert total == spec.amount_financed
     balances = [row.balance for row in schedule.instalments]
     assert all(not balance.is_negative() for balance in balances)
-    assert all(later <= earlier for earlier, later in zip(balances, balances[1:], strict=False))
+    assert all(later <= earlier for earlier, later in itertools.pairwise(balances))
     assert balances[-1].is_zero()
 
 
