@@ -1,9 +1,9 @@
 """Day-count conventions: the days between two dates and the year fraction they make.
 
-Each convention is a named value, never implied. Year fractions are returned as exact
-``fractions.Fraction`` values so that no rounding happens before the caller decides; the
-definitions follow the 2006 ISDA Definitions, section 4.16, and for 30/360 US the
-Securities Industry Association's Standard Securities Calculation Methods (1993).
+Each convention is a named value, never implied. Year fractions are exact
+``fractions.Fraction`` values, so no rounding happens before the caller decides. The
+definitions follow the 2006 ISDA Definitions, section 4.16. 30/360 US follows the
+Securities Industry Association's Standard Securities Calculation Methods.
 
 Example:
     >>> from datetime import date
