@@ -102,3 +102,8 @@ def test_parse_day_count(text: str, expected: DayCount) -> None:
 def test_parse_unknown_lists_choices() -> None:
     with pytest.raises(InvalidInputError, match="ACT/360"):
         parse_day_count("ACT/999")
+
+
+def test_act_act_isda_at_calendar_limits() -> None:
+    fraction = year_fraction(date(1, 1, 1), date(9999, 12, 31), DayCount.ACT_ACT_ISDA)
+    assert fraction == 9998 + Fraction(364, 365)
