@@ -1,8 +1,8 @@
 """Business-day calendars, date rolls and month arithmetic for credit contracts.
 
-A :class:`BusinessCalendar` knows which days are weekends and holidays. Country holidays
-come from the maintained ``holidays`` package (loaded a year at a time, on first use);
-custom dates, such as a company's own closing days, are added as a set.
+A :class:`BusinessCalendar` decides which days are weekends and holidays. Country
+holidays come from the maintained ``holidays`` package, loaded a year at a time on first
+use. Custom dates, such as a company's own closing days, are added as a set.
 
 Month arithmetic is anchored: the n-th date of a monthly schedule is computed from the
 start date, never from the previous date, so a schedule that starts on 31 January falls
@@ -35,7 +35,7 @@ SATURDAY, SUNDAY = 5, 6
 
 
 class BusinessDayConvention(enum.Enum):
-    """How a date that falls on a non-business day is moved (ISDA 2006, section 4.12)."""
+    """A roll rule for a date that falls on a non-business day (ISDA 2006, section 4.12)."""
 
     UNADJUSTED = "unadjusted"  # keep the date even if it is a holiday
     FOLLOWING = "following"  # the next business day

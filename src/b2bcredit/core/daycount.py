@@ -1,9 +1,9 @@
 """Day-count conventions: the days between two dates and the year fraction they make.
 
-Each convention is a named value, never implied. Year fractions are returned as exact
-``fractions.Fraction`` values so that no rounding happens before the caller decides; the
-definitions follow the 2006 ISDA Definitions, section 4.16, and for 30/360 US the
-Securities Industry Association's Standard Securities Calculation Methods (1993).
+Each convention is a named value, never implied. Year fractions are exact
+``fractions.Fraction`` values, so no rounding happens before the caller decides. The
+definitions follow the 2006 ISDA Definitions, section 4.16. 30/360 US follows the
+Securities Industry Association's Standard Securities Calculation Methods.
 
 Example:
     >>> from datetime import date
@@ -118,15 +118,18 @@ def year_fraction(
 
     if end < start:
         return -year_fraction(end, start, convention)
-    fraction = Fraction(0)
-    cursor = start
-    while cursor < end:
-        next_new_year = date(cursor.year + 1, 1, 1)
-        segment_end = min(end, next_new_year)
-        days_in_year = 366 if calendar.isleap(cursor.year) else 365
-        fraction += Fraction((segment_end - cursor).days, days_in_year)
-        cursor = segment_end
-    return fraction
+    if start.year == end.year:
+        return Fraction(days, _days_in_year(start.year))
+
+    # The first year's share, the whole years between, and the last year's share. The
+    # last share counts from 1 January of the end year, so no date past 9999 is built.
+    first_share = Fraction(_days_in_year(start.year) - start.timetuple().tm_yday + 1, _days_in_year(start.year))
+    last_share = Fraction(end.timetuple().tm_yday - 1, _days_in_year(end.year))
+    return first_share + (end.year - start.year - 1) + last_share
+
+
+def _days_in_year(year: int) -> int:
+    return 366 if calendar.isleap(year) else 365
 
 
 def parse_day_count(text: str) -> DayCount:
