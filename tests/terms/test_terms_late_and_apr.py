@@ -73,7 +73,8 @@ class TestLateCharges:
         """Fully paid instalments are not overdue."""
         schedule = _schedule()
         paid = [row.payment for row in schedule.instalments]
-        assert assess_late_charges(schedule, date(2025, 1, 1), LateChargePolicy(flat_fee=Money("5.00", EUR)), paid=paid) == ()
+        policy = LateChargePolicy(flat_fee=Money("5.00", EUR))
+        assert assess_late_charges(schedule, date(2025, 1, 1), policy, paid=paid) == ()
 
     def test_negative_rate_rejected(self) -> None:
         """A negative penalty rate is rejected."""

@@ -8,12 +8,12 @@ from fractions import Fraction
 import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from terms_strategies import schedule_specs
 
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import Money, Rounding
 from b2bcredit.terms.rounding import round_fraction, round_product_array
 from b2bcredit.terms.schedule import ScheduleSpec, build_schedule, build_schedules, check_schedule
+from tests.terms.terms_strategies import schedule_specs
 
 _SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
