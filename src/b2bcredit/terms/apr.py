@@ -35,7 +35,7 @@ from b2bcredit.core.calendar import add_months
 from b2bcredit.core.errors import InvalidInputError, InvalidTypeError
 from b2bcredit.core.money import DECIMAL_CONTEXT, Money, Rounding, to_decimal
 from b2bcredit.terms.periods import Frequency, unit_periods_between
-from b2bcredit.terms.rootfind import FloatArray, NoRateError, select_root, solve_rates
+from b2bcredit.terms.rootfind import FloatArray, NoRateError, select_root, solve_rate
 
 __all__ = [
     "AprResult",
@@ -251,8 +251,8 @@ def eu_aprc(
     pairs = [(flow.on, float(flow.amount)) for flow in drawn] + [(flow.on, -float(flow.amount)) for flow in repaid]
     pairs.sort(key=lambda pair: pair[0])
     times = np.array([[float(_years(origin, on, basis)) for on, _ in pairs]])
-    amounts = np.array([[amount for _, amount in pairs]])
-    rates, reasons = solve_rates(amounts, times, guess)
-    if reasons[0]:
-        raise NoRateError("repayments", str(reasons[0]), "Check the amounts and dates of the credit.")
-    return _from_float(float(rates[0]))
+    amounts = np.array([amount for _, amount in pairs])
+    rate = solve_rate(amounts, times[0], guess)
+    if isinstance(rate, str):
+        raise NoRateError("repayments", rate, "Check the amounts and dates of the credit.")
+    return _from_float(rate)

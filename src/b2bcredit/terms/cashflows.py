@@ -34,7 +34,7 @@ import numpy.typing as npt
 from b2bcredit.core.daycount import DayCount, year_fraction
 from b2bcredit.core.errors import InvalidInputError, InvalidTypeError
 from b2bcredit.core.money import DECIMAL_CONTEXT, Money, to_decimal
-from b2bcredit.terms.rootfind import FloatArray, NoRateError, solve_rates
+from b2bcredit.terms.rootfind import FloatArray, NoRateError, solve_rate, solve_rates
 
 __all__ = ["NoRateError", "irr", "npv", "xirr", "xirr_many", "xnpv"]
 
@@ -56,11 +56,10 @@ def _amounts_as_float(amounts: Sequence[AmountLike]) -> FloatArray:
             "amounts", sorted(currencies), "the amounts are in more than one currency",
             "Convert them to one currency first.",
         )
-    # An int converts to float exactly and quickly; everything else goes through Decimal.
-    return np.array(
-        [float(value) if type(value) is int else float(_amount(value, "amounts")) for value in amounts],
-        dtype=np.float64,
-    )
+    # Ints convert to float quickly (exactly below 2**53); everything else goes through Decimal.
+    if all(type(value) is int for value in amounts):
+        return np.array(amounts, dtype=np.float64)
+    return np.array([float(_amount(value, "amounts")) for value in amounts], dtype=np.float64)
 
 
 def _check_guess(guess: float | None) -> float | None:
@@ -167,10 +166,10 @@ def xirr(
 
 def _solve_one(values: FloatArray, times: FloatArray, guess: float | None, field: str) -> float:
     values, times = _sorted_rows(values, times)
-    rates, reasons = solve_rates(values, times, guess)
-    if reasons[0]:
-        raise NoRateError(field, str(reasons[0]), "Check the signs and dates of the cash flows.")
-    return float(rates[0])
+    result = solve_rate(values[0], times[0], guess)
+    if isinstance(result, str):
+        raise NoRateError(field, result, "Check the signs and dates of the cash flows.")
+    return result
 
 
 def xirr_many(

@@ -45,7 +45,7 @@ from scipy.optimize import brentq
 
 from b2bcredit.core.errors import B2BCreditError
 
-__all__ = ["NoRateError", "select_root", "solve_rates"]
+__all__ = ["NoRateError", "select_root", "solve_rate", "solve_rates"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -75,8 +75,6 @@ def _limits(times: FloatArray) -> tuple[FloatArray, FloatArray]:
 
 def _sign_changes(amounts: FloatArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Count sign changes per row (zeros skipped) and the column of the first change."""
-    if amounts.shape[0] == 1:
-        return _sign_changes_row(amounts[0].tolist())
     signs = np.sign(amounts)
     rows = np.arange(amounts.shape[0])[:, None]
     # Carry the last non-zero sign forward over zeros.
@@ -88,20 +86,14 @@ def _sign_changes(amounts: FloatArray) -> tuple[npt.NDArray[np.int64], npt.NDArr
     return changes.astype(np.int64), first_change.astype(np.int64)
 
 
-def _sign_changes_row(values: list[float]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    # The same count for one row, in plain Python because numpy's per-call overhead
-    # dominates for a single series.
-    changes, first_change, last_positive = 0, -1, None
-    for column, value in enumerate(values):
-        if value == 0:
-            continue
-        positive = value > 0
-        if last_positive is not None and positive != last_positive:
-            changes += 1
-            if first_change < 0:
-                first_change = column
-        last_positive = positive
-    return np.array([changes], dtype=np.int64), np.array([first_change], dtype=np.int64)
+def _sign_changes_row(amounts: FloatArray) -> tuple[int, int]:
+    """Count the sign changes of one row (zeros skipped) and the column of the first."""
+    columns = np.flatnonzero(amounts)
+    positive = amounts[columns] > 0
+    flips = np.flatnonzero(positive[1:] != positive[:-1])
+    if flips.size == 0:
+        return 0, -1
+    return int(flips.size), int(columns[flips[0] + 1])
 
 
 def select_root(rates: list[float], guess: float | None) -> float:
@@ -118,33 +110,26 @@ def solve_rates(
     """Solve every row of ``amounts`` at ``times`` for its rate; rows sorted by time.
 
     Returns the rates (NaN where a row has none) and, per row, an empty string or the
-    reason it has no rate. A one-row call runs the same floating-point operations in
-    the same order as the batch iteration does for that row (a converged row stops
-    moving while the others go on), so a row gives the same rate alone as in a batch.
+    reason it has no rate. :func:`solve_rate` runs the same floating-point operations in
+    the same order for one row as this function does for that row inside a batch (a
+    converged row stops moving while the others go on), so both give the same rate.
     """
     rows = amounts.shape[0]
-    if guess is not None and not -1.0 < guess < math.inf:
-        raise NoRateError("guess", f"the guess must be above -1, got {guess!r}", "Pass a rate such as 0.1.")
-    start = _DEFAULT_START if guess is None else guess
+    _check_guess(guess)
     rates = np.full(rows, np.nan)
     reasons = np.full(rows, "", dtype=object)
     changes, first_change = _sign_changes(amounts)
-    reasons[changes == 0] = "the amounts need at least one positive and one negative value"
+    reasons[changes == 0] = _ONE_SIGN
 
     single = np.flatnonzero(changes == 1)
-    if rows == 1 and single.size == 1:
-        rate = _newton_monotone_row(amounts[0], times[0], int(first_change[0]), start)
-        if rate is None:
-            reasons[0] = _NO_ZERO
-        else:
-            rates[0] = rate
-    elif single.size:
+    if single.size:
+        start = np.full(single.size, math.log1p(_DEFAULT_START if guess is None else guess))
         solved, ok = _newton_monotone(amounts[single], times[single], first_change[single], start)
         rates[single] = np.where(ok, solved, np.nan)
         reasons[single[~ok]] = _NO_ZERO
 
     for row in np.flatnonzero(changes > 1):
-        rate = _solve_by_scan(amounts[row], times[row], start, guess)
+        rate = _solve_by_scan(amounts[row], times[row], guess)
         if rate is None:
             reasons[row] = _NO_ZERO
         else:
@@ -152,22 +137,43 @@ def solve_rates(
     return rates, reasons.astype(str)
 
 
+def solve_rate(amounts: FloatArray, times: FloatArray, guess: float | None = None) -> float | str:
+    """Solve one series (1-D, sorted by time); return its rate or the reason it has none."""
+    _check_guess(guess)
+    changes, first_change = _sign_changes_row(amounts)
+    if changes == 0:
+        return _ONE_SIGN
+    if changes == 1:
+        start = math.log1p(_DEFAULT_START if guess is None else guess)
+        rate = _newton_monotone_row(amounts, times, first_change, start)
+    else:
+        rate = _solve_by_scan(amounts, times, guess)
+    return _NO_ZERO if rate is None else rate
+
+
+def _check_guess(guess: float | None) -> None:
+    if guess is not None and not -1.0 < guess < math.inf:
+        raise NoRateError("guess", f"the guess must be above -1, got {guess!r}", "Pass a rate such as 0.1.")
+
+
 _NO_ZERO: Final = "the NPV has no zero in the searchable range of rates"
+_ONE_SIGN: Final = "the amounts need at least one positive and one negative value"
 
 
 def _newton_monotone(
-    amounts: FloatArray, times: FloatArray, first_change: npt.NDArray[np.int64], start: float
+    amounts: FloatArray, times: FloatArray, first_change: npt.NDArray[np.int64], start: FloatArray
 ) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
     # Shift times so the sign change sits at 0: g(x) = sum c exp(x s) with s = T - t is
     # then monotone in x, increasing when the amounts before the change are positive.
     rows = np.arange(amounts.shape[0])
     shift = times[rows, first_change][:, None] - times
-    slope_weights = amounts * shift
+    # Amounts and slope weights side by side, so one product and one sum give g and g'.
+    weights = np.stack([amounts, amounts * shift], axis=1)
     increasing = amounts[rows, np.argmax(amounts != 0, axis=1)] > 0
     edge_low, edge_high = _limits(times)
     low, high = edge_low.copy(), edge_high.copy()
 
-    x = np.minimum(np.maximum(np.full(amounts.shape[0], np.log1p(start)), low), high)
+    x = np.minimum(np.maximum(start, low), high)
     done = np.zeros(amounts.shape[0], dtype=bool)
     active = np.arange(amounts.shape[0])
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -176,8 +182,7 @@ def _newton_monotone(
             # same whatever the other rows do.
             xs, lo, hi = x[active], low[active], high[active]
             factors = np.exp(xs[:, None] * shift[active])
-            value = np.einsum("ij,ij->i", amounts[active], factors)
-            slope = np.einsum("ij,ij->i", slope_weights[active], factors)
+            value, slope = (weights[active] * factors[:, None, :]).sum(axis=2).T
 
             # Keep the bracket: the root lies where g changes sign.
             root_above = (value < 0) == increasing[active]
@@ -220,24 +225,22 @@ def _fallback_row(x: float, low: float, high: float, edge_low: float, edge_high:
 
 
 def _newton_monotone_row(amounts: FloatArray, times: FloatArray, first_change: int, start: float) -> float | None:
+    # ``start`` is ln(1 + r) of the starting rate.
     # The one-row form of _newton_monotone: the same operations on floats, in the same
     # order, with numpy only for the vector parts.
     shift = times[first_change] - times
-    slope_weights = amounts * shift
-    amounts2d, slope_weights2d = amounts[None, :], slope_weights[None, :]
+    weights = np.stack([amounts, amounts * shift])
     increasing = bool(amounts[int(np.argmax(amounts != 0))] > 0)
     span = float(times.max() - times.min())
     edge_high = float(min(_MAX_ABS_X, _MAX_EXPONENT / max(span, 1e-300)))
     edge_low = -edge_high
     low, high = edge_low, edge_high
 
-    x = min(max(float(np.log1p(start)), low), high)
+    x = min(max(start, low), high)
     done = False
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(_MAX_ITERATIONS):
-            factors = np.exp(x * shift)
-            value = float(np.einsum("ij,ij->i", amounts2d, factors[None, :])[0])
-            slope = float(np.einsum("ij,ij->i", slope_weights2d, factors[None, :])[0])
+            value, slope = (weights * np.exp(x * shift)).sum(axis=1).tolist()
 
             if (value < 0) == increasing:
                 low = x
@@ -270,7 +273,7 @@ def _scaled_npv(amounts: FloatArray, times: FloatArray) -> Callable[[float], flo
     return value
 
 
-def _solve_by_scan(amounts: FloatArray, times: FloatArray, start: float, guess: float | None) -> float | None:
+def _solve_by_scan(amounts: FloatArray, times: FloatArray, guess: float | None) -> float | None:
     low, high = (float(v[0]) for v in _limits(times[None, :]))
     function = _scaled_npv(amounts, times)
     grid = np.linspace(low, high, _GRID_POINTS)
@@ -285,6 +288,7 @@ def _solve_by_scan(amounts: FloatArray, times: FloatArray, start: float, guess: 
     candidates: list[float] = [float(grid[i]) for i in np.flatnonzero(values == 0)]
     for i in np.flatnonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0):
         candidates.append(float(brentq(function, grid[i], grid[i + 1], xtol=1e-15, rtol=1e-15, maxiter=200)))
+    start = _DEFAULT_START if guess is None else guess
     newton = _plain_newton(amounts, times, math.log1p(start), low, high)
     if newton is not None:
         candidates.append(newton)
