@@ -77,10 +77,12 @@ class TestIrr:
     @pytest.mark.parametrize(
         ("flows", "guess", "expected"),
         [
-            # numpy-financial issue 28: roots -0.7689 and 1.8544; Excel's default gives 1.8544.
+            # Roots -0.7689 and 1.8544; Excel's IRR with its default guess returns 1.8544
+            # (numpy-financial GitHub issue "Wrong IRR calculated (discrepency from Excel)").
             pytest.param([-50, -100, 600, 300, -100], None, 1.854417828, id="issue-28-default"),
             pytest.param([-50, -100, 600, 300, -100], -0.75, -0.768895471, id="issue-28-guess"),
-            # numpy-financial issue 39: roots -0.018 and 0.12; the expected IRR is 12 %.
+            # Roots -0.018 and 0.12, and the expected IRR is 12 % (numpy-financial GitHub
+            # issue "IRR chooses solution closest to zero not always correct choice").
             pytest.param(
                 [-217500.0, -217500.0, 108466.80462450592, 101129.96439328062, 93793.12416205535,
                  86456.28393083003, 79119.44369960476, 71782.60346837944, 64445.76323715414,

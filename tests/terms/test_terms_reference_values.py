@@ -175,8 +175,8 @@ def test_xirr_excel_style_example() -> None:
 def test_irr_prefers_smallest_non_negative_root() -> None:
     """The series with roots -0.9998 and 1.00427 returns 1.00427.
 
-    Source: numpy-financial issue 44 ("IRR incorrect when number of cashflows exceed 9
-    and final cashflow is negative"): numpy-financial 1.0.0 returned -0.99979 for
+    Source: numpy-financial GitHub issue "IRR incorrect when number of cashflows exceed
+    9 and final cashflow is negative". numpy-financial 1.0.0 returned -0.99979 for
     -1678.87, 771.96, 1814.05, 3520.30, 3552.95, 3584.99, 4789.91, -1; the fixed
     version returns 1.004269848720547.
     """

@@ -315,7 +315,7 @@ class TestValidation:
             _spec(rounding=RoundingPolicy(instalment_multiple="0.001"))
 
     def test_to_dict_is_json_ready(self) -> None:
-        """The JSON form holds strings for amounts and ISO dates."""
+        """The JSON form has strings for amounts and ISO dates."""
         import json
 
         data = build_schedule(_spec()).to_dict()

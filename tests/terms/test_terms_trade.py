@@ -141,7 +141,7 @@ class TestSplit:
         assert [part.due_date for part in quote.parts] == [date(2024, 1, 31), date(2024, 3, 1), date(2024, 3, 31)]
 
     def test_uneven_parts_sum_to_whole(self) -> None:
-        """100.00 in three parts puts the left-over cent where the terms say."""
+        """100.00 in three parts puts the left-over cent where the terms name."""
         last = TradeTerms.parse("30/60/90").quote(Money("100.00", EUR), date(2024, 1, 1))
         first = TradeTerms.parse("30/60/90", split_remainder=RemainderPlacement.FIRST).quote(
             Money("100.00", EUR), date(2024, 1, 1)

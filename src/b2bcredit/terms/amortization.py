@@ -39,7 +39,7 @@ __all__ = [
 
 
 class AmortizationMethod(enum.Enum):
-    """How principal is repaid over the instalments."""
+    """The way principal is repaid over the instalments."""
 
     ANNUITY = "annuity"  # equal instalments of principal plus interest (French amortisation)
     EQUAL_PRINCIPAL = "equal_principal"  # equal principal parts, interest on the falling balance
@@ -47,7 +47,7 @@ class AmortizationMethod(enum.Enum):
 
 
 class GraceInterest(enum.Enum):
-    """What happens to the interest of the periods under interest grace (no payment)."""
+    """The treatment of interest in periods under interest grace (no payment)."""
 
     DEFERRED = "deferred"  # accrues on the balance and is paid with the first instalment after grace
     WAIVED = "waived"  # is not charged
@@ -67,9 +67,9 @@ class AmortizationPlan:
         interest_grace: leading periods with no payment at all.
         principal_grace: the periods after those that pay interest only.
         grace_interest: what happens to interest-grace interest.
-        first_regular_rate: for an odd first period whose extra interest is carried by
-            the first instalment alone, the rate of a regular period; the level payment
-            is then computed as if the first period were regular.
+        first_regular_rate: the rate of a regular period, given when the first
+            instalment alone carries an odd first period's extra interest. The level
+            payment is then computed as if the first period were regular.
     """
 
     rates: tuple[Fraction, ...]
@@ -246,8 +246,8 @@ def _annuity_pass(
         part = np.clip(part, 0, balance)
         parts[:, period] = part
         balance = balance - part
-    # With rounding up, the last instalment may fall below one period's interest on its
-    # own principal; that is still a valid schedule, so only the earlier ones count.
+    # After rounding up, the last instalment may fall below a level payment. That is
+    # still a valid schedule, so only the earlier instalments are checked.
     return parts, interest, overpaid, underpaid
 
 

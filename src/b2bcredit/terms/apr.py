@@ -11,8 +11,8 @@ EU APRC (Directive 2008/48/EC, Annex I)
     The annual rate ``X`` solves ``sum_k C_k (1 + X) ** -t_k = sum_l D_l (1 + X) ** -s_l``
     with the times in years from the first drawdown. The Annex lets a year have 365 days
     (366 in a leap year), 52 weeks or 12 equal months of 365/12 days; see
-    :class:`AprcTimeBasis`. The Annex asks for at least one decimal place in the result,
-    a following digit of 5 or more rounding up.
+    :class:`AprcTimeBasis`. The Annex requires at least one decimal place in the
+    disclosed figure, and a following digit of 5 or more rounds it up.
 
 Both rates are solved in float64 (about 1e-12 relative) and returned as Decimals
 rounded half-even to 10 decimal places of the fraction (8 of the percentage).
@@ -172,9 +172,8 @@ def regulation_z_apr(
 
 
 def _closest_root(function: Callable[[FloatArray], FloatArray], guess: float | None) -> float:
-    # The unit-period rate is searched over (-1 + 1e-9, 1e6], on a grid of 3,001 points
-    # in ln(1 + i); each sign change is refined with Brent's method and the
-    # root-selection rule of the IRR picks one.
+    # The unit-period rate is searched over (-1 + 1e-9, 1e6] on a grid of 3,001 points
+    # in ln(1 + i). Brent's method refines each sign change, and the IRR's rule picks one.
     grid = np.linspace(math.log1p(-1.0 + 1e-9), math.log1p(_MAX_UNIT_RATE), 3001)
     with np.errstate(over="ignore", invalid="ignore"):
         values = function(grid)
@@ -194,7 +193,7 @@ def _closest_root(function: Callable[[FloatArray], FloatArray], guess: float | N
 
 
 class AprcTimeBasis(enum.Enum):
-    """How the EU APRC measures time in years (Directive 2008/48/EC, Annex I, I (c))."""
+    """The measure of time in years for the EU APRC (Directive 2008/48/EC, Annex I, I (c))."""
 
     CALENDAR_YEARS = "calendar_years"  # whole years from the first drawdown, days left over / 365 or 366
     EQUAL_MONTHS = "equal_months"  # whole months, days left over / (365/12), 12 months a year
@@ -203,7 +202,7 @@ class AprcTimeBasis(enum.Enum):
 
 
 def _whole_months(start: date, end: date) -> int:
-    # The most months m with start + m months on or before end.
+    # The maximum number of months m with start + m months on or before end.
     months = max(0, (end.year - start.year) * 12 + end.month - start.month)
     while months > 0 and add_months(start, months) > end:
         months -= 1
@@ -240,7 +239,7 @@ def eu_aprc(
 
     Repayments include every charge the consumer pays. The result is a fraction of one;
     ``(result * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)`` is the figure the Annex
-    asks to disclose.
+    requires to be disclosed.
 
     Example (Directive 98/7/EC, Annex III, first example): 1,000 lent on 1 January 1994
     and 1,200 repaid on 1 July 1995 (546 days later) give 12.96 %.

@@ -2,8 +2,8 @@
 
 Rates are annual effective rates (XIRR, XNPV) or per-period rates (IRR, NPV) in
 fractions of one. Present values are exact Decimals computed in the library's decimal
-context; rates of return are float64 solutions of the NPV equation, accurate to about
-1e-14 relative, because they are measures and never amounts of money.
+context. Rates of return are float64 solutions of the NPV equation, accurate to about
+1e-12 relative in ``ln(1 + r)``, because they are measures and never amounts of money.
 
 The time of each amount is the year fraction, under a named day count, from the earliest
 date of its series: ``DayCount.ACT_365_FIXED`` (the default) gives the convention of

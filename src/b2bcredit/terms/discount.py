@@ -3,9 +3,8 @@ payments and the implied annual cost of not taking the discount.
 
 Partial payments earn the discount in proportion. A payment made by the deadline is
 credited at the early price, so the early price of what is left falls by exactly the
-amount paid: on a 1,000.00 invoice whose early price is 980.00, a payment of 500.00
-leaves an early price of 480.00 (not 980.00 less the 500.00 face value it would have
-settled without the discount), and a face value outstanding of 489.80.
+amount paid. On a 1,000.00 invoice whose early price is 980.00, a payment of 500.00
+leaves an early price of 480.00 and a face value outstanding of 489.80.
 
 Cost of forgoing the discount, with ``d`` the discount rate, ``D`` its days, ``N`` the
 net days and ``Y`` the days in a year (365 or 360):
@@ -96,7 +95,7 @@ class EarlyPaymentDiscount:
 
 @attrs.frozen
 class DiscountPosition:
-    """Where an invoice with an early-payment discount stands after some payments.
+    """The state of an invoice with an early-payment discount after some payments.
 
     Attributes:
         face_outstanding: the invoice amount still owed at full price.
@@ -125,7 +124,7 @@ def discount_position(
     """Apply ``payments`` (in date order) to ``invoice`` and return its position.
 
     A payment on or before ``deadline`` lowers the early price outstanding by exactly
-    the amount paid; the face value outstanding is then the early price outstanding
+    the amount paid. The face value outstanding is then the early price outstanding
     scaled up by ``invoice / early price``, rounded with ``rounding``. A payment after
     the deadline lowers the face value. ``as_of`` (the last payment's date if omitted)
     decides whether the early price is still on offer.

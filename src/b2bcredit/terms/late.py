@@ -2,10 +2,11 @@
 
 Late charges
     An instalment unpaid after its due date plus the policy's grace days is overdue.
-    It then bears a flat late fee and/or a percentage fee (once per instalment, capped)
-    and penalty interest at an annual rate on the overdue amount, from the due date
-    (or from the end of the grace days, as the policy says) to the assessment date,
-    under a named day count. Each charge is rounded once with the policy's mode.
+    It then bears a flat late fee, a percentage fee or both (once per instalment,
+    capped), and penalty interest at an annual rate on the overdue amount. Interest runs
+    from the due date, or from the end of the grace days if the policy sets that, to the
+    assessment date under a named day count. Each charge is rounded once with the
+    policy's mode.
 
 Due-date extension
     :func:`extend_schedule` keeps the instalments before the first extended one, and
@@ -48,7 +49,7 @@ class LateChargePolicy:
         flat_fee: a fixed fee per overdue instalment (such as the EU's 40 EUR
             compensation for recovery costs under Directive 2011/7/EU).
         percentage_fee: a fee as a fraction of the overdue amount, once per instalment.
-        fee_cap: the most the two fees together may come to per instalment.
+        fee_cap: the maximum of the two fees together per instalment.
         penalty_rate: annual penalty interest on the overdue amount.
         day_count: the day count of penalty interest.
         grace_days: days after the due date before the instalment counts as overdue.

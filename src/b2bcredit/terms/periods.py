@@ -5,10 +5,10 @@ date, so a monthly schedule from 31 January falls on 28/29 February, 31 March, 3
 and a rolled date does not move the dates after it. A twice-monthly schedule alternates
 between the anchor's day and fifteen days later.
 
-Counting unit periods between two dates follows the rule of US Regulation Z, Appendix J,
-paragraph (b)(5): whole periods are measured back from the later date, and the days
-left over are divided by the days of a standard period (30 times the months of a
-month-based period, 15 for a semimonth, 7 times the weeks of a week-based period).
+Counting unit periods between two dates follows US Regulation Z, Appendix J, paragraph
+(b)(5). Whole periods are measured back from the later date. The days left over are
+divided by the days of a standard period: 30 times the months of a month-based period,
+15 for a semimonth, and 7 times the weeks of a week-based period.
 """
 
 from __future__ import annotations
@@ -139,10 +139,10 @@ def due_dates(
 def unit_periods_between(start: date, end: date, frequency: Frequency) -> tuple[int, Fraction]:
     """Return the whole unit periods and the fraction of one from ``start`` to ``end``.
 
-    Whole periods are counted back from ``end``; the remaining days are divided by 30
-    times the months of a month-based period, by 15 for a semimonth and by the period's
-    days for a week-based one (Regulation Z, Appendix J, paragraph (b)(5)). Months are
-    measured between month ends when ``end`` is the last day of its month.
+    Whole periods are counted back from ``end`` (Regulation Z, Appendix J, paragraph
+    (b)(5)). The remaining days are divided by 30 times the months of a month-based
+    period, by 15 for a semimonth and by the period's days for a week-based one. Months
+    are measured between month ends when ``end`` is the last day of its month.
     """
     frequency = _check_frequency(frequency)
     if end < start:

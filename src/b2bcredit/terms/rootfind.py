@@ -5,10 +5,11 @@ solver works in ``x = ln(1 + r)``, where the rate's whole domain is the real lin
 
 Which root is returned
     Without a guess: the smallest root at or above zero, or, when every root is
-    negative, the largest (the one closest to zero). This is the rule numpy-financial
-    adopted after its issues 28, 39 and 44, and it returns 1.00427, not -0.9998, for
-    -1678.87, 771.96, 1814.05, 3520.30, 3552.95, 3584.99, 4789.91, -1. With a guess:
-    the root closest to the guess, a tie going to the higher rate.
+    negative, the largest (the one closest to zero). numpy-financial's irr prefers the
+    lowest positive rate in the same way since its rework after version 1.0.0. The rule
+    returns 1.00427, not -0.9998, for -1678.87, 771.96, 1814.05, 3520.30, 3552.95,
+    3584.99, 4789.91, -1. With a guess: the root closest to the guess, a tie going to
+    the higher rate.
 
     When the time-ordered amounts change sign once there is exactly one root in
     (-1, inf) (Descartes' rule of signs holds for sums of exponentials), and the solver
@@ -207,9 +208,9 @@ def _newton_monotone(
 
 def _fallback(x: FloatArray, low: FloatArray, high: FloatArray, edge_low: FloatArray,
               edge_high: FloatArray) -> FloatArray:
-    # Bisection, except that while one side of the bracket is still the edge of the
-    # range the step is at most 1 in x (a factor e in 1 + r): the root is usually far
-    # from the edge, and halving a bracket of width 60 would waste iterations.
+    # Bisection, except that the step is at most 1 in x (a factor e in 1 + r) while one
+    # side of the bracket is still the edge of the range. The root is usually far from
+    # the edge, so halving a bracket of width 60 would waste iterations.
     middle = 0.5 * (low + high)
     middle = np.where(high == edge_high, np.minimum(middle, x + 1.0), middle)
     return np.where(low == edge_low, np.maximum(middle, x - 1.0), middle)

@@ -4,9 +4,9 @@ Schedules are computed in integer minor units (cents). Every rounded quantity is
 product ``amount * factor`` with an exact rational factor (a periodic rate, an annuity
 factor), rounded once with a named :class:`~b2bcredit.core.money.Rounding` mode. The
 scalar functions use Python integers; the array functions give the same integers for
-every element, because they either compute exactly in ``int64`` or use a float64 estimate
-only where it is provably on the right side of the rounding boundary and fall back to
-exact Python integers elsewhere.
+every element. They compute exactly in ``int64`` where the products fit, and elsewhere
+trust a float64 estimate only where it is provably on the right side of the rounding
+boundary, falling back to exact Python integers for the rest.
 """
 
 from __future__ import annotations
@@ -36,14 +36,14 @@ IntArray = npt.NDArray[np.int64]
 
 # Products below this bound fit in int64 with room to spare.
 _INT64_SAFE: Final = 2**62
-# A float64 product carries a relative error below 2**-51 (factor and product each round
-# once); a margin of 2**-48 of the magnitude keeps a wide safety factor.
+# A float64 product carries a relative error below 2**-51, because the factor and the
+# product each round once. A margin of 2**-48 of the magnitude leaves a safety factor of 8.
 _FLOAT_MARGIN: Final = 2.0**-48
 _HALF_MODES: Final = (Rounding.HALF_EVEN, Rounding.HALF_UP, Rounding.HALF_DOWN)
 
 
 class ResidualPlacement(enum.Enum):
-    """Which instalment settles the difference left by rounding the others."""
+    """The instalment that settles the difference left by rounding the others."""
 
     FIRST = "first"  # the first amortising instalment absorbs the residual
     LAST = "last"  # the last instalment absorbs the residual (the usual contract wording)
@@ -65,7 +65,7 @@ def _optional_decimal(value: object) -> Decimal | None:
 
 @attrs.frozen
 class RoundingPolicy:
-    """How a schedule rounds: the mode, the instalment multiple and the residual's place.
+    """A schedule's rounding rules: the mode, the instalment multiple and the residual's place.
 
     Attributes:
         mode: the rounding mode for every rounded amount (interest, instalments, fees).

@@ -65,14 +65,14 @@ _MAX_MINOR_UNITS = 2**53
 
 
 class InterestBasis(enum.Enum):
-    """How a period's interest rate is derived from the annual rate."""
+    """The derivation of a period's interest rate from the annual rate."""
 
     PERIODIC = "periodic"  # annual rate / periods per year, whatever the days in the period
     DAILY = "daily"  # annual rate * the period's year fraction under a day count
 
 
 class OddFirstPeriod(enum.Enum):
-    """How an odd (short or long) first period's interest enters the instalments."""
+    """The way an odd (short or long) first period's interest enters the instalments."""
 
     SPREAD = "spread"  # the level instalment is solved with the odd period's actual interest
     FIRST_INSTALMENT = "first_instalment"  # only the first instalment carries the extra or missing interest
@@ -240,9 +240,9 @@ class Schedule:
         instalments: exactly ``spec.instalments`` rows.
         totals: the column sums.
         apr: the annual percentage rate by Regulation Z, Appendix J, with the upfront
-            fee as a prepaid finance charge and the instalment fees as finance charges;
-            None in the rare schedule (a few cents at extreme rates) with no APR in the
-            searchable range.
+            fee as a prepaid finance charge and the instalment fees as finance charges.
+            It is None in the rare schedule (a few cents at extreme rates) whose APR lies
+            outside the searchable range.
     """
 
     spec: ScheduleSpec

@@ -48,7 +48,7 @@ __all__ = [
 
 
 class TermsKind(enum.Enum):
-    """How the due date follows from the anchor date."""
+    """The rule that turns the anchor date into the due date."""
 
     NET = "net"  # due a number of days after the anchor
     END_OF_MONTH = "end_of_month"  # due a number of days after the end of the anchor's month
@@ -99,7 +99,7 @@ class DuePart:
 
 @attrs.frozen
 class TermsQuote:
-    """What a buyer owes under the terms, for one invoice.
+    """The amounts and dates a buyer owes under the terms, for one invoice.
 
     Attributes:
         due_date: the (last) due date of the full amount.
