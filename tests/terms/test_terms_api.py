@@ -11,7 +11,13 @@ from pydantic import ValidationError
 from b2bcredit.api.terms import ScheduleRequest, ScheduleResponse, TermsQuoteRequest, TermsQuoteResponse
 from b2bcredit.core.calendar import add_months
 from b2bcredit.core.money import Money
-from b2bcredit.terms.facade import apr_of_cash_flows, aprc_of_cash_flows, instalment_schedule, quote_terms
+from b2bcredit.terms.facade import (
+    apr_of_cash_flows,
+    aprc_of_cash_flows,
+    due_dates_for_terms,
+    instalment_schedule,
+    quote_terms,
+)
 from b2bcredit.terms.schedule import build_schedule
 
 
@@ -57,3 +63,17 @@ def test_facade_functions() -> None:
     assert apr_of_cash_flows([(date(1978, 1, 10), "5000")], payments).percent() == Decimal("9.69")
     rate = aprc_of_cash_flows([(date(1994, 1, 1), "1000")], [(date(1995, 7, 1), "1200")])
     assert (rate * 100).quantize(Decimal("0.01")) == Decimal("12.96")
+
+
+def test_facade_due_dates() -> None:
+    """Due dates for notation or a TradeTerms value."""
+    assert due_dates_for_terms("30/60", date(2024, 1, 1)) == [date(2024, 1, 31), date(2024, 3, 1)]
+
+
+def test_rounding_mode_validated() -> None:
+    """An unknown rounding mode fails validation at the boundary."""
+    with pytest.raises(ValidationError):
+        ScheduleRequest.model_validate({
+            "amount": "1.00 EUR", "annual_rate": "0.1", "instalments": 1, "start_date": "2024-01-01",
+            "rounding": {"mode": "SIDEWAYS"},
+        })

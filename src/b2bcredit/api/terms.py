@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,7 +37,9 @@ class RoundingModel(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    mode: str = Field(default="HALF_EVEN", description="a Rounding member name, such as HALF_UP")
+    mode: Literal["HALF_EVEN", "HALF_UP", "HALF_DOWN", "DOWN", "UP", "CEILING", "FLOOR"] = Field(
+        default="HALF_EVEN", description="the rounding mode of every rounded amount"
+    )
     instalment_multiple: Decimal | None = Field(default=None, description="such as 1 for whole units")
     residual: ResidualPlacement = ResidualPlacement.LAST
 

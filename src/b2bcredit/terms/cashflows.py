@@ -56,9 +56,11 @@ def _amounts_as_float(amounts: Sequence[AmountLike]) -> FloatArray:
             "amounts", sorted(currencies), "the amounts are in more than one currency",
             "Convert them to one currency first.",
         )
-    # Ints convert to float quickly (exactly below 2**53); everything else goes through Decimal.
-    if all(type(value) is int for value in amounts):
-        return np.array(amounts, dtype=np.float64)
+    # A list of plain ints becomes an int64 array in one C call; a float anywhere makes the
+    # array float64 and is rejected below; everything else goes through Decimal.
+    fast = np.array(amounts) if amounts and type(amounts[0]) is int else None
+    if fast is not None and fast.dtype == np.int64:
+        return fast.astype(np.float64)
     return np.array([float(_amount(value, "amounts")) for value in amounts], dtype=np.float64)
 
 
@@ -113,12 +115,11 @@ _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def _ordinals(dates: Sequence[date], field: str = "dates") -> list[int]:
-    try:
-        # A datetime is a date too, but a time of day has no place in a day count.
-        if all(type(value) is date for value in dates):
-            return [value.toordinal() for value in dates]
-    except TypeError:
-        pass
+    # A datetime is a date too, but a time of day has no place in a day count, so the
+    # exact type is checked.
+    ordinals = [value.toordinal() if type(value) is date else -1 for value in dates]
+    if -1 not in ordinals:
+        return ordinals
     for value in dates:
         if not isinstance(value, date) or hasattr(value, "hour"):
             raise InvalidTypeError(field, value, "expected datetime.date values", "Pass dates, not datetimes.")
@@ -152,21 +153,23 @@ def xirr(
             "dates", len(dates), f"need two or more dates, one per amount ({len(amounts)} amounts)",
             "Pass as many dates as amounts.",
         )
-    values = _amounts_as_float(amounts)[None, :]
+    values = _amounts_as_float(amounts)
     ordinals = _ordinals(dates)
     if day_count is DayCount.ACT_365_FIXED:
         # The batch path's arithmetic on the same integers: days, then one division.
-        origin = min(ordinals)
-        times = (np.array(ordinals, dtype=np.int64) - origin)[None, :] / 365.0
+        times = (np.array(ordinals, dtype=np.int64) - min(ordinals)) / 365.0
     else:
         epoch_days = np.array(ordinals, dtype=np.int64) - _EPOCH_ORDINAL
-        times = _times(epoch_days.astype("datetime64[D]")[None, :], day_count)
+        times = _times(epoch_days.astype("datetime64[D]")[None, :], day_count)[0]
     return _solve_one(values, times, _check_guess(guess), "amounts")
 
 
 def _solve_one(values: FloatArray, times: FloatArray, guess: float | None, field: str) -> float:
-    values, times = _sorted_rows(values, times)
-    result = solve_rate(values[0], times[0], guess)
+    # One series, 1-D, sorted by time the way the batch path sorts a row.
+    if times.size > 1 and not bool((times[1:] >= times[:-1]).all()):
+        order = np.argsort(times, kind="stable")
+        values, times = values[order], times[order]
+    result = solve_rate(values, times, guess)
     if isinstance(result, str):
         raise NoRateError(field, result, "Check the signs and dates of the cash flows.")
     return result
@@ -228,8 +231,8 @@ def irr(amounts: Sequence[AmountLike], *, guess: float | None = None) -> float:
     values = _amounts_as_float(amounts)
     if values.size < 2:
         raise InvalidInputError("amounts", len(values), "need two or more amounts", "Pass the whole series.")
-    times = np.arange(values.size, dtype=np.float64)[None, :]
-    return _solve_one(values[None, :], times, _check_guess(guess), "amounts")
+    times = np.arange(values.size, dtype=np.float64)
+    return _solve_one(values, times, _check_guess(guess), "amounts")
 
 
 def npv(rate: Decimal | int | str, amounts: Sequence[AmountLike]) -> Decimal:

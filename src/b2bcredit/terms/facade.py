@@ -20,7 +20,14 @@ from b2bcredit.terms.rounding import RoundingPolicy
 from b2bcredit.terms.schedule import InterestBasis, Schedule, ScheduleSpec, build_schedule
 from b2bcredit.terms.trade import TermsDates, TermsQuote, TradeTerms
 
-__all__ = ["apr_of_cash_flows", "aprc_of_cash_flows", "instalment_schedule", "quote_terms", "schedule_from_spec"]
+__all__ = [
+    "apr_of_cash_flows",
+    "aprc_of_cash_flows",
+    "due_dates_for_terms",
+    "instalment_schedule",
+    "quote_terms",
+    "schedule_from_spec",
+]
 
 
 def instalment_schedule(
@@ -88,6 +95,18 @@ def quote_terms(
     parsed = TradeTerms.parse(terms) if isinstance(terms, str) else terms
     dates = TermsDates(invoice_date=invoice_date, shipment_date=shipment_date, order_date=order_date)
     return parsed.quote(amount, dates, rounding=rounding, year_days=year_days)
+
+
+def due_dates_for_terms(
+    terms: TradeTerms | str,
+    invoice_date: date,
+    *,
+    shipment_date: date | None = None,
+    order_date: date | None = None,
+) -> list[date]:
+    """Return the due date of each part of ``terms`` (one date unless they are split)."""
+    parsed = TradeTerms.parse(terms) if isinstance(terms, str) else terms
+    return parsed.due_dates(TermsDates(invoice_date=invoice_date, shipment_date=shipment_date, order_date=order_date))
 
 
 def apr_of_cash_flows(

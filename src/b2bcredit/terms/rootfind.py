@@ -87,14 +87,15 @@ def _sign_changes(amounts: FloatArray) -> tuple[npt.NDArray[np.int64], npt.NDArr
     return changes.astype(np.int64), first_change.astype(np.int64)
 
 
-def _sign_changes_row(amounts: FloatArray) -> tuple[int, int]:
-    """Count the sign changes of one row (zeros skipped) and the column of the first."""
+def _sign_changes_row(amounts: FloatArray) -> tuple[int, int, bool]:
+    """Count the sign changes of one row (zeros skipped), find the column of the first,
+    and tell whether the first non-zero amount is positive."""
     columns = np.flatnonzero(amounts)
     positive = amounts[columns] > 0
     flips = np.flatnonzero(positive[1:] != positive[:-1])
     if flips.size == 0:
-        return 0, -1
-    return int(flips.size), int(columns[flips[0] + 1])
+        return 0, -1, bool(positive[0]) if positive.size else False
+    return int(flips.size), int(columns[flips[0] + 1]), bool(positive[0])
 
 
 def select_root(rates: list[float], guess: float | None) -> float:
@@ -141,12 +142,12 @@ def solve_rates(
 def solve_rate(amounts: FloatArray, times: FloatArray, guess: float | None = None) -> float | str:
     """Solve one series (1-D, sorted by time); return its rate or the reason it has none."""
     _check_guess(guess)
-    changes, first_change = _sign_changes_row(amounts)
+    changes, first_change, first_positive = _sign_changes_row(amounts)
     if changes == 0:
         return _ONE_SIGN
     if changes == 1:
         start = math.log1p(_DEFAULT_START if guess is None else guess)
-        rate = _newton_monotone_row(amounts, times, first_change, start)
+        rate = _newton_monotone_row(amounts, times, first_change, first_positive, start)
     else:
         rate = _solve_by_scan(amounts, times, guess)
     return _NO_ZERO if rate is None else rate
@@ -225,14 +226,15 @@ def _fallback_row(x: float, low: float, high: float, edge_low: float, edge_high:
     return middle
 
 
-def _newton_monotone_row(amounts: FloatArray, times: FloatArray, first_change: int, start: float) -> float | None:
-    # ``start`` is ln(1 + r) of the starting rate.
+def _newton_monotone_row(
+    amounts: FloatArray, times: FloatArray, first_change: int, increasing: bool, start: float
+) -> float | None:
     # The one-row form of _newton_monotone: the same operations on floats, in the same
-    # order, with numpy only for the vector parts.
+    # order, with numpy only for the vector parts. ``start`` is ln(1 + r) of the first
+    # rate tried; ``increasing`` is whether the first non-zero amount is positive.
     shift = times[first_change] - times
     weights = np.stack([amounts, amounts * shift])
-    increasing = bool(amounts[int(np.argmax(amounts != 0))] > 0)
-    span = float(times.max() - times.min())
+    span = float(times[-1] - times[0])
     edge_high = float(min(_MAX_ABS_X, _MAX_EXPONENT / max(span, 1e-300)))
     edge_low = -edge_high
     low, high = edge_low, edge_high
