@@ -65,9 +65,10 @@ _MONTHS = {
     Frequency.WEEKLY: 0, Frequency.BIWEEKLY: 0, Frequency.SEMIMONTHLY: 0, Frequency.MONTHLY: 1,
     Frequency.QUARTERLY: 3, Frequency.SEMIANNUAL: 6, Frequency.ANNUAL: 12,
 }
-_DAYS = {Frequency.WEEKLY: 7, Frequency.BIWEEKLY: 14}
-for _frequency in Frequency:
-    _DAYS.setdefault(_frequency, 0)
+_DAYS = {
+    Frequency.WEEKLY: 7, Frequency.BIWEEKLY: 14, Frequency.SEMIMONTHLY: 0, Frequency.MONTHLY: 0,
+    Frequency.QUARTERLY: 0, Frequency.SEMIANNUAL: 0, Frequency.ANNUAL: 0,
+}
 
 _SEMIMONTH_DAYS = 15
 

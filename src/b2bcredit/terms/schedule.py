@@ -292,20 +292,17 @@ class Schedule:
 def _dates(spec: ScheduleSpec) -> tuple[list[date], list[date]]:
     unadjusted = due_dates(spec.start_date, spec.instalments, spec.frequency, first_due=spec.first_due_date)
     anchor = spec.first_due_date if spec.first_due_date is not None else spec.start_date
-    month_end = spec.frequency.months > 0 and anchor == date_after(anchor, 0, spec.frequency) and _is_month_end(anchor)
+    # A month-based schedule anchored on a month end keeps its dates in their months.
+    month_end = spec.frequency.months > 0 and is_end_of_month(anchor)
     rolled = roll_dates(unadjusted, spec.calendar, spec.business_day_convention, keep_month_end=month_end)
     return unadjusted, rolled
-
-
-def _is_month_end(day: date) -> bool:
-    return is_end_of_month(day)
 
 
 def _period_rates(spec: ScheduleSpec, unadjusted: Sequence[date]) -> tuple[tuple[Fraction, ...], Fraction | None]:
     """Return each period's exact rate and, for FIRST_INSTALMENT odd periods, the regular rate."""
     annual = Fraction(spec.annual_rate)
     previous = [spec.start_date, *unadjusted[:-1]]
-    regular_start = date_after(unadjusted[0], -1, spec.frequency, end_of_month_rule=_is_month_end(unadjusted[0]))
+    regular_start = date_after(unadjusted[0], -1, spec.frequency, end_of_month_rule=is_end_of_month(unadjusted[0]))
     odd = spec.first_due_date is not None and regular_start != spec.start_date
 
     if spec.interest_basis is InterestBasis.DAILY:
