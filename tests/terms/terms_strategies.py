@@ -7,11 +7,12 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
+from b2bcredit.core.daycount import DayCount
 from b2bcredit.core.money import Money, Rounding
-from b2bcredit.terms.amortization import AmortizationMethod
+from b2bcredit.terms.amortization import AmortizationMethod, GraceInterest
 from b2bcredit.terms.periods import Frequency
 from b2bcredit.terms.rounding import ResidualPlacement, RoundingPolicy
-from b2bcredit.terms.schedule import ScheduleSpec
+from b2bcredit.terms.schedule import InterestBasis, OddFirstPeriod, ScheduleSpec
 
 amounts = st.integers(min_value=1, max_value=10**11).map(lambda cents: Money.from_minor_units(cents, "EUR"))
 rates = st.one_of(
@@ -39,7 +40,13 @@ def schedule_specs(draw: st.DrawFn) -> ScheduleSpec:
     first_due = None
     if draw(st.booleans()):
         first_due = start + timedelta(days=draw(st.integers(min_value=1, max_value=60)))
+    daily = draw(st.booleans())
     return ScheduleSpec(
+        interest_basis=InterestBasis.DAILY if daily else InterestBasis.PERIODIC,
+        day_count=draw(st.sampled_from(list(DayCount))),
+        odd_first_period=draw(st.sampled_from(list(OddFirstPeriod))),
+        grace_interest=draw(st.sampled_from(list(GraceInterest))),
+        instalment_fee=draw(st.sampled_from([None, Money("0.50", "EUR")])),
         amount=draw(amounts),
         annual_rate=draw(rates),
         instalments=count,

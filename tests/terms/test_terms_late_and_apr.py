@@ -138,6 +138,23 @@ class TestApr:
         with pytest.raises(NoRateError):
             regulation_z_apr([(date(2024, 1, 1), "100")], [(date(2024, 2, 1), "0")])
 
+    @pytest.mark.parametrize("rate", ["0", "0.05", "0.3", "1.5"])
+    def test_single_advance_newton_matches_scan(self, rate: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The one-advance Newton path gives the APR the grid scan gives."""
+        from b2bcredit.terms import apr as apr_module
+
+        schedule = build_schedule(ScheduleSpec(
+            amount=Money("9876.54", EUR), annual_rate=rate, instalments=24, start_date=date(2024, 1, 31),
+            upfront_fee=Money("99.00", EUR), first_due_date=date(2024, 3, 20),
+        ))
+        assert schedule.apr is not None
+        monkeypatch.setattr(apr_module, "_single_advance_root", lambda *args: None)
+        scanned = regulation_z_apr(
+            [(date(2024, 1, 31), (schedule.amount_financed - schedule.upfront_fee).amount)],
+            [(row.due_date, row.payment.amount) for row in schedule.instalments],
+        )
+        assert scanned.rate == schedule.apr.rate
+
     def test_multiple_advances(self) -> None:
         """Two advances and twelve payments: a construction-style loan."""
         payments = [(add_months(date(2024, 3, 1), k), "100") for k in range(12)]

@@ -42,7 +42,7 @@ def test_schedule_conserves_principal(spec: ScheduleSpec) -> None:
     assert balances[-1].is_zero()
 
 
-@_SETTINGS
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(schedule_specs(), st.lists(st.integers(min_value=1, max_value=10**10), min_size=1, max_size=5))
 def test_batch_rows_equal_single_schedules(spec: ScheduleSpec, cents: list[int]) -> None:
     """Every batch row has exactly the minor units of the single schedule."""

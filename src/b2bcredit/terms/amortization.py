@@ -24,6 +24,7 @@ from fractions import Fraction
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import Rounding
@@ -199,56 +200,88 @@ def _annuity(principal: IntArray, plan: AmortizationPlan, principal_parts: IntAr
     multiple = plan.multiple
     payment = round_product_array(principal, factor / multiple, plan.mode) * multiple
 
-    # A rounded payment that overpays (the balance runs out early) or does not cover a
-    # period's interest moves by one multiple until it fits.
-    for _ in range(64):
-        first_extra = np.zeros_like(payment)
-        if plan.residual is ResidualPlacement.FIRST:
-            first_extra = _first_instalment_extra(principal, payment, plan)
-        parts, interest, overpaid, underpaid = _annuity_pass(principal, payment, first_extra, plan)
-        if not (overpaid.any() or underpaid.any()):
-            principal_parts[:, plan.grace:] = parts
-            interest_parts[:, plan.grace:] = interest
-            return
-        if (overpaid & underpaid).any():
-            break
-        payment = payment - overpaid.astype(np.int64) * multiple + underpaid.astype(np.int64) * multiple
-    raise InvalidInputError(
-        "instalment_multiple", multiple,
-        "no instalment that is a multiple of this many minor units repays the loan without "
-        "overpaying it or leaving a period's interest unpaid",
-        "Use a smaller instalment multiple, such as 0.01 or 1.",
-    )
+    # A rounded payment that overpays (the balance runs out before the last instalment)
+    # is lowered to the largest multiple that does not, found by bisection: a larger
+    # payment never repays more slowly.
+    parts, interest, overpaid = _annuity_with_residual(principal, payment, plan)
+    if overpaid.any():
+        fits = np.zeros_like(payment)  # in multiples; a zero payment never overpays
+        too_large = np.where(overpaid, payment // multiple, fits)
+        while ((too_large - fits > 1) & overpaid).any():
+            middle = np.where(overpaid, (fits + too_large) // 2, fits)
+            _, _, middle_overpays = _annuity_with_residual(principal, middle * multiple, plan)
+            open_rows = overpaid & (too_large - fits > 1)
+            too_large = np.where(open_rows & middle_overpays, middle, too_large)
+            fits = np.where(open_rows & ~middle_overpays, middle, fits)
+        payment = np.where(overpaid, fits * multiple, payment)
+        parts, interest, _ = _annuity_with_residual(principal, payment, plan)
+    if len(amortising) > 1 and ((payment <= 0) & (principal > 0)).any():
+        raise InvalidInputError(
+            "instalment_multiple", multiple,
+            "every instalment that is a multiple of this many minor units either overpays the loan or is zero",
+            "Use a smaller instalment multiple, such as 0.01 or 1.",
+        )
+    principal_parts[:, plan.grace:] = parts
+    interest_parts[:, plan.grace:] = interest
+
+
+def _annuity_with_residual(
+    principal: IntArray, payment: IntArray, plan: AmortizationPlan
+) -> tuple[IntArray, IntArray, npt.NDArray[np.bool_]]:
+    first_extra = np.zeros_like(payment)
+    if plan.residual is ResidualPlacement.FIRST:
+        first_extra = _first_instalment_extra(principal, payment, plan)
+    return _annuity_pass(principal, payment, first_extra, plan)
+
+
+def _instalment(
+    period: int, payment: IntArray, first_extra: IntArray, balance: IntArray, interest: IntArray,
+    plan: AmortizationPlan,
+) -> IntArray:
+    # What instalment ``period`` (counted from the first amortising one) pays in total.
+    if period != 0:
+        return payment
+    if plan.first_regular_rate is not None and plan.grace == 0:
+        # The odd first period's extra (or missing) interest rides on a regular instalment.
+        regular_interest = round_product_array(balance, plan.first_regular_rate, plan.mode)
+        return payment + first_extra + interest - regular_interest
+    return payment + first_extra
 
 
 def _annuity_pass(
     principal: IntArray, payment: IntArray, first_extra: IntArray, plan: AmortizationPlan
-) -> tuple[IntArray, IntArray, np.ndarray, np.ndarray]:
-    # One forward pass over the amortising periods; the last period settles the balance.
+) -> tuple[IntArray, IntArray, npt.NDArray[np.bool_]]:
+    """Run the amortising periods once; the last period settles the balance.
+
+    An instalment that does not cover its interest (a long odd first period at a high
+    rate) pays what it can, and the rest of the interest is carried to the next
+    instalment, never added to the balance. Returns the principal and interest paid per
+    instalment and which loans' balances ran out before the last instalment.
+    """
     rates = plan.rates[plan.grace:]
     count = len(rates)
     parts = np.zeros((principal.shape[0], count), dtype=np.int64)
-    interest = np.zeros((principal.shape[0], count), dtype=np.int64)
+    interest_paid = np.zeros((principal.shape[0], count), dtype=np.int64)
     balance = principal.copy()
+    carried = np.zeros_like(balance)
     overpaid = np.zeros(principal.shape[0], dtype=bool)
-    underpaid = np.zeros(principal.shape[0], dtype=bool)
     for period, rate in enumerate(rates):
-        interest[:, period] = round_product_array(balance, rate, plan.mode)
+        interest = round_product_array(balance, rate, plan.mode)
+        due = interest + carried
         if period == count - 1:
-            part = balance
-        elif period == 0 and plan.first_regular_rate is not None and plan.grace == 0:
-            # The odd first period's extra interest is paid on top of a regular instalment.
-            part = payment + first_extra - round_product_array(balance, plan.first_regular_rate, plan.mode)
-        else:
-            part = payment - interest[:, period] + (first_extra if period == 0 else 0)
-        underpaid |= part < 0
+            parts[:, period] = balance
+            interest_paid[:, period] = due
+            break
+        paying = _instalment(period, payment, first_extra, balance, interest, plan)
+        paid = np.minimum(due, np.maximum(paying, 0))
+        carried = due - paid
+        part = paying - paid
         overpaid |= part > balance
         part = np.clip(part, 0, balance)
         parts[:, period] = part
+        interest_paid[:, period] = paid
         balance = balance - part
-    # After rounding up, the last instalment may fall below a level payment. That is
-    # still a valid schedule, so only the earlier instalments are checked.
-    return parts, interest, overpaid, underpaid
+    return parts, interest_paid, overpaid
 
 
 def _first_instalment_extra(principal: IntArray, payment: IntArray, plan: AmortizationPlan) -> IntArray:
@@ -272,15 +305,17 @@ def _first_instalment_extra(principal: IntArray, payment: IntArray, plan: Amorti
 
 def _last_payment(principal: IntArray, payment: IntArray, first_extra: IntArray, plan: AmortizationPlan) -> IntArray:
     # The last instalment when the first pays ``payment + first_extra`` and the rest pay
-    # ``payment``; balances may go negative here, which keeps the function monotone.
+    # ``payment``, with interest carried as in _annuity_pass. Balances may go negative
+    # here, which keeps the result falling as ``first_extra`` grows.
     rates = plan.rates[plan.grace:]
     balance = principal.copy()
-    regular = plan.first_regular_rate if plan.grace == 0 else None
+    carried = np.zeros_like(balance)
     for period, rate in enumerate(rates[:-1]):
-        if period == 0 and regular is not None:
-            part = payment + first_extra - round_product_array(balance, regular, plan.mode)
-        else:
-            part = payment - round_product_array(balance, rate, plan.mode) + (first_extra if period == 0 else 0)
-        balance = balance - part
-    last: IntArray = balance + round_product_array(balance, rates[-1], plan.mode)
+        interest = round_product_array(balance, rate, plan.mode)
+        due = interest + carried
+        paying = _instalment(period, payment, first_extra, balance, interest, plan)
+        paid = np.minimum(due, np.maximum(paying, 0))
+        carried = due - paid
+        balance = balance - (paying - paid)
+    last: IntArray = balance + round_product_array(balance, rates[-1], plan.mode) + carried
     return last

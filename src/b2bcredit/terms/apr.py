@@ -161,7 +161,15 @@ def regulation_z_apr(
         return result
 
     periods_per_year = unit_period.periods_per_year
-    rate = _closest_root(balance, None if guess is None else guess / periods_per_year)
+    unit_guess = None if guess is None else guess / periods_per_year
+    rate = None
+    if len(advance_flows) == 1:
+        rate = _single_advance_root(
+            float(advance_flows[0].amount), -amounts[1:], wholes[1:], fractions[1:],
+            math.log1p(0.1 / periods_per_year if unit_guess is None else unit_guess),
+        )
+    if rate is None:
+        rate = _closest_root(balance, unit_guess)
     unit_rate = _from_float(rate)
     return AprResult(
         rate=_from_float(rate * periods_per_year),
@@ -169,6 +177,38 @@ def regulation_z_apr(
         periods_per_year=periods_per_year,
         unit_period_rate=unit_rate,
     )
+
+
+def _single_advance_root(
+    advance: float, payments: FloatArray, wholes: FloatArray, fractions: FloatArray, start: float
+) -> float | None:
+    """Solve the one-advance equation by safeguarded Newton in x = ln(1 + i).
+
+    With a single advance at the start of the term, ``h(x) = A - sum P / ((1 + f i)
+    (1 + i) ** t)`` rises strictly with ``i``, so its root is unique and Newton with a
+    bisection fallback finds it. Returns None if it does not converge, and the caller
+    then scans.
+    """
+    low, high = math.log1p(-1.0 + 1e-9), math.log1p(_MAX_UNIT_RATE)
+    x = min(max(start, low), high)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for _ in range(200):
+            growth = math.expm1(x)
+            denominators = 1.0 + fractions * growth
+            terms = payments * np.exp(-x * wholes) / denominators
+            value = advance - float(terms.sum())
+            slope = float((terms * (wholes + fractions * (growth + 1.0) / denominators)).sum())
+            if value < 0:
+                low = x
+            else:
+                high = x
+            candidate = x - value / slope if slope > 0 and math.isfinite(slope) else math.nan
+            if not low <= candidate <= high:
+                candidate = 0.5 * (low + high)
+            if abs(candidate - x) <= 1e-13 * (1.0 + abs(x)):
+                return math.expm1(candidate) if low < candidate < high else None
+            x = candidate
+    return None
 
 
 def _closest_root(function: Callable[[FloatArray], FloatArray], guess: float | None) -> float:
