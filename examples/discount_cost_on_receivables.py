@@ -1,9 +1,10 @@
 """Price 2/10 net 30 on real receivables and turn one invoice into an instalment plan.
 
-Reads the IBM accounts-receivable sample (every invoice is net 30), offers 2/10 net 30
-on each invoice, and reports how many buyers paid early enough for the discount, what
-the discounts would have cost the seller, and the annual rate a buyer forgoes by paying
-late. Then it spreads the largest invoice over six monthly instalments with a fee.
+Reads the IBM accounts-receivable sample, where every invoice is net 30, and offers
+2/10 net 30 on each invoice. It reports how many buyers paid early enough for the
+discount, what the discounts would have cost the seller, and the annual rate a buyer
+forgoes by paying late. Then it spreads the largest invoice over six monthly
+instalments with a fee.
 
 Run: B2BCREDIT_DATA=../shared/data python examples/discount_cost_on_receivables.py
 """

@@ -130,6 +130,8 @@ def regulation_z_apr(
     Raises:
         NoRateError: no unit-period rate above -100 % balances the flows.
     """
+    # TODO: derive the unit period from the most common period between flows (Appendix J,
+    # paragraph (b)(4)) when the caller names none. Today the caller's period is used.
     advance_flows = _flows(advances, "advances")
     payment_flows = _flows(payments, "payments")
     term_start = min(flow.on for flow in advance_flows)

@@ -56,8 +56,8 @@ def _amounts_as_float(amounts: Sequence[AmountLike]) -> FloatArray:
             "amounts", sorted(currencies), "the amounts are in more than one currency",
             "Convert them to one currency first.",
         )
-    # A list of plain ints becomes an int64 array in one C call; a float anywhere makes the
-    # array float64 and is rejected below; everything else goes through Decimal.
+    # A list of plain ints becomes an int64 array in one C call. Anything else, a float
+    # included, goes through Decimal, which rejects floats.
     fast = np.array(amounts) if amounts and type(amounts[0]) is int else None
     if fast is not None and fast.dtype == np.int64:
         return fast.astype(np.float64)

@@ -11,12 +11,13 @@ Which root is returned
     3584.99, 4789.91, -1. With a guess: the root closest to the guess, a tie going to
     the higher rate.
 
-    When the time-ordered amounts change sign once there is exactly one root in
-    (-1, inf) (Descartes' rule of signs holds for sums of exponentials), and the solver
-    finds it with a safeguarded Newton iteration started at the guess (0.1 without
-    one): ``g(x) = sum_i c_i exp(-x (t_i - T))``, with ``T`` the time of the first
-    amount after the sign change, is monotone in ``x`` and has the same root, so a
-    Newton step that leaves the bracket is replaced by a bisection step. When the
+    When the time-ordered amounts change sign once, there is exactly one root in
+    (-1, inf), because Descartes' rule of signs holds for sums of exponentials. The
+    solver finds it with a safeguarded Newton iteration started at the guess (0.1
+    without one). It iterates on ``g(x) = sum_i c_i exp(-x (t_i - T))``, with ``T`` the
+    time of the first amount after the sign change. That function is monotone in ``x``
+    and has the same root, so a Newton step that leaves the bracket is replaced by a
+    bisection step. When the
     amounts change sign several times, the solver scans a fixed grid of 2,001 points
     over the searchable range for sign changes, refines each with Brent's method, adds
     the point Newton reaches from the start (to catch a root where the NPV touches zero
