@@ -40,9 +40,6 @@ __all__ = ["CustomerSummary", "summarise_customers"]
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 _EPOCH_ORDINAL: Final = dt.date(1970, 1, 1).toordinal()
-# Above this many customer-day cells the summary groups by sorting instead of a dense grid.
-_DENSE_CELLS: Final = 20_000_000
-_EXACT_FLOAT_BOUND: Final = 2**53
 
 
 @attrs.frozen(slots=True, eq=False)
@@ -86,20 +83,17 @@ class CustomerSummary:
 
 def _window_mask(
     table: TransactionTable, window: EvaluationWindow | None
-) -> tuple[npt.NDArray[np.bool_], int]:
+) -> tuple[npt.NDArray[np.bool_], int | None]:
+    """Return the sales inside the window and the window's last day (None: last sale's)."""
     if window is None:
-        if len(table) == 0:
-            raise InvalidInputError("table", 0, "no order lines", "Load a non-empty file.")
-        return np.ones(len(table), dtype=bool), int(table.local_day[table.sales_mask()].max()
-                                                   if table.sales_mask().any()
-                                                   else table.local_day.max())
+        return table.sales_mask(), None
     if window.zone != table.zone:
         raise InvalidInputError(
             "window.zone", window.zone, f"differs from the table's zone {table.zone}",
             "Build the window in the tenant's zone the transactions were read in.",
         )
     start, end = window.bounds_in_seconds()
-    mask = (table.instant >= start) & (table.instant < end)
+    mask = (table.instant >= start) & (table.instant < end) & table.sales_mask()
     return mask, window.last_day().toordinal() - _EPOCH_ORDINAL
 
 
@@ -111,24 +105,22 @@ def summarise_customers(
     Without a window the period ends on the day of the last sale, as lifetimes'
     ``summary_data_from_transaction_data`` does by default.
     """
-    in_window, end_day = _window_mask(table, window)
-    sales = in_window & table.sales_mask()
-    value = table.line_value()
-
-    customer = table.customer[sales].astype(np.int64)
-    day = table.local_day[sales]
-    line_value = value[sales]
+    in_window, window_end_day = _window_mask(table, window)
+    sales = np.flatnonzero(in_window)
     n_table = len(table.customer_ids)
-    if customer.size == 0:
+    if sales.size == 0:
         raise InvalidInputError(
             "window", str(window), "no sales inside the window",
             "Choose a window that contains sales or check the cleaning report.",
         )
-    if int(day.max()) > end_day:
+
+    # Collapse consecutive lines of one invoice into one run: far fewer rows to group.
+    runs = _invoice_runs(table, sales)
+    end_day = int(runs.day.max()) if window_end_day is None else window_end_day
+    if int(runs.day.max()) > end_day:
         raise InvalidInputError("window", str(window), "sales fall after the window's end",
                                 "Pass a window that contains the sales.")
-
-    pair_customer, pair_day, pair_value = _purchase_days(customer, day, line_value, n_table)
+    pair_customer, pair_day, pair_value = _purchase_days(runs, n_table)
 
     # Per-customer figures from the (customer, day) pairs, which are sorted by both.
     counts = np.bincount(pair_customer, minlength=n_table)
@@ -137,20 +129,25 @@ def summarise_customers(
     starts = ends - counts[active]
     first_day = pair_day[starts]
     last_day = pair_day[ends - 1]
-    revenue = np.bincount(pair_customer, weights=pair_value.astype(np.float64),
-                          minlength=n_table)
-    exact_revenue = _exact_sums(customer, line_value, n_table)[active]
+    exact_revenue = np.zeros(n_table, dtype=np.int64)
+    np.add.at(exact_revenue, pair_customer, pair_value)
+    exact_revenue = exact_revenue[active]
     frequency = counts[active] - 1
-    repeat_value = revenue[active] - pair_value[starts]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        monetary = np.where(frequency > 0, repeat_value / np.maximum(frequency, 1), 0.0)
+    repeat_value = (exact_revenue - pair_value[starts]).astype(np.float64)
+    monetary = np.where(frequency > 0, repeat_value / np.maximum(frequency, 1), 0.0)
 
     # Returns and cancellations of the same customers in the same window, kept apart.
-    returned = in_window & (
+    returned_mask = (
         (table.status == LineStatus.RETURN) | (table.status == LineStatus.CANCELLATION)
     ) & (table.customer >= 0)
-    returns = _exact_sums(table.customer[returned].astype(np.int64), value[returned], n_table)
-    invoice_counts = _distinct_invoices(customer, table.invoice[sales], n_table)
+    if window is not None:
+        start, end = window.bounds_in_seconds()
+        returned_mask &= (table.instant >= start) & (table.instant < end)
+    returned = np.flatnonzero(returned_mask)
+    returns = np.zeros(n_table, dtype=np.int64)
+    np.add.at(returns, table.customer[returned],
+              table.quantity[returned] * table.price[returned])
+    invoice_counts = _distinct_invoices(runs, n_table)
 
     return CustomerSummary(
         currency=table.currency,
@@ -170,50 +167,46 @@ def summarise_customers(
     )
 
 
-def _purchase_days(
-    customer: IntArray, day: IntArray, value: IntArray, n_customers: int
-) -> tuple[IntArray, IntArray, FloatArray]:
-    """Return the distinct (customer, day) pairs, sorted, with each pair's sales value."""
-    first = int(day.min())
-    span = int(day.max()) - first + 1
-    key = customer * span + (day - first)
-    if n_customers * span <= _DENSE_CELLS:
-        # A dense customer × day grid: one bincount instead of a sort.
-        cells = n_customers * span
-        present = np.bincount(key, minlength=cells)
-        sums = np.bincount(key, weights=value.astype(np.float64), minlength=cells)
-        pairs = np.flatnonzero(present)
-        pair_value = sums[pairs]
-    else:
-        pairs, inverse = np.unique(key, return_inverse=True)
-        pair_value = np.bincount(inverse, weights=value.astype(np.float64))
+@attrs.frozen(slots=True, eq=False)
+class _Runs:
+    """Maximal runs of consecutive sale lines with one invoice, customer and day."""
+
+    customer: IntArray
+    day: IntArray
+    invoice: IntArray
+    value: IntArray
+
+
+def _invoice_runs(table: TransactionTable, sales: IntArray) -> _Runs:
+    customer = table.customer[sales]
+    day = table.local_day[sales]
+    invoice = table.invoice[sales]
+    value = table.quantity[sales] * table.price[sales]
+    change = np.empty(sales.size, dtype=bool)
+    change[0] = True
+    np.not_equal(invoice[1:], invoice[:-1], out=change[1:])
+    change[1:] |= customer[1:] != customer[:-1]
+    change[1:] |= day[1:] != day[:-1]
+    starts = np.flatnonzero(change)
+    return _Runs(customer[starts].astype(np.int64), day[starts].astype(np.int64),
+                 invoice[starts].astype(np.int64), np.add.reduceat(value, starts))
+
+
+def _purchase_days(runs: _Runs, n_customers: int) -> tuple[IntArray, IntArray, IntArray]:
+    """Return the distinct (customer, day) pairs, sorted, with each pair's exact value."""
+    first = int(runs.day.min())
+    span = int(runs.day.max()) - first + 1
+    key = runs.customer * span + (runs.day - first)
+    pairs, inverse = np.unique(key, return_inverse=True)
+    pair_value = np.zeros(pairs.size, dtype=np.int64)
+    np.add.at(pair_value, inverse, runs.value)
     return pairs // span, pairs % span + first, pair_value
 
 
-def _exact_sums(customer: IntArray, value: IntArray, n_customers: int) -> IntArray:
-    """Sum integer values per customer exactly.
-
-    A float64 sum of integers is exact while every partial sum stays below 2**53, which
-    the bound on the absolute values guarantees; otherwise the sum runs on int64.
-    """
-    if value.size == 0 or int(np.abs(value).sum(dtype=np.float64)) < _EXACT_FLOAT_BOUND:
-        sums = np.bincount(customer, weights=value.astype(np.float64), minlength=n_customers)
-        return sums.astype(np.int64)
-    totals = np.zeros(n_customers, dtype=np.int64)
-    np.add.at(totals, customer, value)
-    return totals
-
-
-def _distinct_invoices(customer: IntArray, invoice: npt.NDArray[np.int32],
-                       n_customers: int) -> IntArray:
+def _distinct_invoices(runs: _Runs, n_customers: int) -> IntArray:
     """Count the distinct invoices of each customer."""
-    n_invoices = int(invoice.max()) + 1
-    owner = np.full(n_invoices, -1, dtype=np.int64)
-    owner[invoice] = customer
-    if np.array_equal(owner[invoice], customer):
-        # The usual case: each invoice belongs to one customer, so no sort is needed.
-        return np.bincount(owner[owner >= 0], minlength=n_customers).astype(np.int64)
-    pairs = np.unique(customer * n_invoices + invoice)
+    n_invoices = int(runs.invoice.max()) + 1
+    pairs = np.unique(runs.customer * n_invoices + runs.invoice)
     return np.bincount(pairs // n_invoices, minlength=n_customers).astype(np.int64)
 
 
