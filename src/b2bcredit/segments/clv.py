@@ -465,7 +465,7 @@ def _log_hyp2f1(a_: FloatArray, b_: FloatArray, c_: FloatArray, z: FloatArray) -
             direct[overflow] = (
                 np.log(hyp2f1(co - ao, co - bo, co, zo)) + (co - ao - bo) * np.log1p(-zo)
             )
-    return direct
+    return np.asarray(direct, dtype=np.float64)
 
 
 def expected_purchases(

@@ -317,7 +317,7 @@ def cluster_customers(
     if n < 3 and k is None:
         raise InvalidInputError("customers", n, "too few customers to choose k",
                                 "Pass k explicitly.")
-    points, varying = _standardise(features.values)
+    points, _varying = _standardise(features.values)
     if points.shape[1] == 0:
         points = np.zeros((n, 1))
     sample = np.unique(np.linspace(0, n - 1, min(n, _SILHOUETTE_SAMPLE)).astype(np.int64))

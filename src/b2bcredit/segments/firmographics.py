@@ -34,8 +34,8 @@ from b2bcredit.segments.countries import Country, lookup_country
 
 __all__ = [
     "BusinessStatus",
-    "Firmographics",
     "FirmographicSegment",
+    "Firmographics",
     "NaicsSector",
     "RevenueBands",
     "SizeBasis",

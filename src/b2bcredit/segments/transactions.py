@@ -28,7 +28,7 @@ import io
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Final
+from typing import IO, Any, Final, cast
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -137,7 +137,8 @@ class CleaningReport:
         lines.append(f"customers: {self.customers}, invoices: {self.invoices}")
         if self.unknown_countries:
             unknown = ", ".join(
-                f"{name!r} ({count} lines)" for name, count in sorted(self.unknown_countries.items())
+                f"{name!r} ({count} lines)"
+                for name, count in sorted(self.unknown_countries.items())
             )
             lines.append(f"unknown countries (not guessed): {unknown}")
         if self.customers_with_several_countries:
@@ -194,7 +195,8 @@ class TransactionTable:
 
     def sales_mask(self) -> npt.NDArray[np.bool_]:
         """Return a mask of the lines used as sales."""
-        return self.status == LineStatus.SALE
+        mask: npt.NDArray[np.bool_] = self.status == LineStatus.SALE
+        return mask
 
     def money(self, scaled: int) -> Money:
         """Convert an exact scaled amount to Money, rounding half-even to the minor unit."""
@@ -597,20 +599,39 @@ def _report(
     )
 
 
+class _ProgressReader(io.RawIOBase):
+    """A byte stream that reports how many bytes each read returned."""
+
+    def __init__(self, raw: IO[bytes], report: Callable[[int], None]) -> None:
+        self._raw = raw
+        self._report = report
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        self._report(size)
+        return size
+
+
 def read_transactions(
     path: str | Path,
     *,
     currency: str,
     zone: str,
     columns: ColumnMap | None = None,
-    progress: Callable[[IO[bytes]], IO[bytes]] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> TransactionTable:
     """Read a CSV file of order lines (gzip-compressed when the name ends in ``.gz``).
 
     Args:
         path: the file.
         currency, zone, columns: as for :func:`parse_transactions`.
-        progress: wraps the raw byte stream, for a progress bar over the bytes read.
+        progress: called with the number of bytes of the file read so far in each step,
+            for a progress bar.
 
     Raises:
         FileNotFoundError: the file does not exist.
@@ -618,9 +639,11 @@ def read_transactions(
     """
     file_path = Path(path)
     with file_path.open("rb") as raw:
-        stream: IO[bytes] = progress(raw) if progress is not None else raw
+        stream: IO[bytes] = raw
+        if progress is not None:
+            stream = cast(IO[bytes], io.BufferedReader(_ProgressReader(raw, progress)))
         if file_path.suffix == ".gz":
-            binary: IO[bytes] = gzip.GzipFile(fileobj=stream, mode="rb")
+            binary = cast(IO[bytes], gzip.GzipFile(fileobj=stream, mode="rb"))
         else:
             binary = stream
         text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
