@@ -14,6 +14,7 @@ from typing import Final
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import DECIMAL_CONTEXT, Money, Rounding
@@ -275,7 +276,7 @@ def segment_customers(
 
 def _previous_revenue(
     table: TransactionTable, window: EvaluationWindow, summary: CustomerSummary
-) -> np.ndarray | None:  # type: ignore[type-arg]
+) -> npt.NDArray[np.int64] | None:
     """Return each customer's sales in the window before, or None if the data starts later.
 
     Growth needs the whole previous window: when the first line of the table falls after
