@@ -552,8 +552,10 @@ def _customers_with_several_countries(
     known = customer >= 0
     if not np.any(known):
         return 0
-    pairs = np.unique(customer[known].astype(np.int64) * (int(country.max()) + 2) + country[known])
-    per_customer = np.bincount(pairs // (int(country.max()) + 2), minlength=n_customers)
+    # Country codes start at -1 (no country column), so shift them to start at 0.
+    width = int(country.max()) + 2
+    pairs = np.unique(customer[known].astype(np.int64) * width + (country[known] + 1))
+    per_customer = np.bincount(pairs // width, minlength=n_customers)
     return int(np.count_nonzero(per_customer > 1))
 
 
