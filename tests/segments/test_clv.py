@@ -15,8 +15,8 @@ from b2bcredit.segments.clv import (
     BetaGeoParams,
     GammaGammaParams,
     NonPositiveMonetaryValueWarning,
-    _BgnbdData,
     _bgnbd_terms,
+    _BgnbdData,
     bgnbd_log_likelihood,
     check_bgnbd_inputs,
     customer_lifetime_value,
@@ -291,3 +291,19 @@ def test_log_likelihood_matches_direct_formula() -> None:
         expected += math.log(beta_ratio * gamma_part * bracket)
     got = bgnbd_log_likelihood(BetaGeoParams(r, alpha, a, b), x, t_x, age)
     assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_boundary_parameters_raise_instead_of_nan() -> None:
+    params = BetaGeoParams(1.7e7, 3.2e9, 1.1e-8, 0.14)
+    with pytest.raises(InvalidStateError, match="converged"):
+        expected_purchases(params, 360.0, [0, 3], [0, 274], [346, 343])
+
+
+def test_tiny_sample_fit_reports_non_convergence() -> None:
+    # Twelve customers who never seem to drop out: the likelihood keeps rising towards
+    # a → 0 and r, α → ∞, so there is no interior maximum.
+    frequency = [0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3]
+    recency = [0, 90, 184, 274, 0, 92, 274, 274, 0, 274, 274, 275]
+    age = [346, 314, 284, 343, 221, 189, 340, 308, 94, 337, 305, 275]
+    fit = fit_bgnbd(frequency, recency, age)
+    assert not fit.converged

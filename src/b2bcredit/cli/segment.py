@@ -159,10 +159,14 @@ def write_customers(result: SegmentationResult, handle: IO[str]) -> None:
             row.size_class.value, row.sector or "", row.business_status.value,
             row.revenue_band, row.revenue.amount, row.returns.amount,
             row.revenue.currency.code, row.recency_days, row.invoices, row.rfm_code,
-            row.rfm_segment, row.cluster, f"{row.expected_purchases:.6f}",
-            f"{row.probability_alive:.6f}", "" if row.clv is None else row.clv.amount,
+            row.rfm_segment, row.cluster, _float_text(row.expected_purchases),
+            _float_text(row.probability_alive), "" if row.clv is None else row.clv.amount,
             row.tier, row.tier_reason.value, row.tier_explanation,
         ))
+
+
+def _float_text(value: float | None) -> str:
+    return "" if value is None else f"{value:.6f}"
 
 
 def summary_lines(result: SegmentationResult) -> list[str]:
@@ -174,6 +178,7 @@ def summary_lines(result: SegmentationResult) -> list[str]:
     lines.append(
         f"BG/NBD: r={params.r:.4f} alpha={params.alpha:.4f} a={params.a:.6f} "
         f"b={params.b:.4f}, log-likelihood {result.bgnbd.log_likelihood:.3f}"
+        + ("" if result.bgnbd.converged else " (did not converge)")
     )
     gg = result.gamma_gamma
     lines.append(

@@ -502,6 +502,11 @@ def expected_purchases(
 
     denominator = 1.0 + _dropout_odds(params, x, t_x, age)
     result = numerator / denominator[:, None]
+    if not np.all(np.isfinite(result)):
+        raise InvalidStateError(
+            f"expected purchases cannot be evaluated for {params}: the hypergeometric term "
+            "overflows. The parameters are likely a boundary fit (check BetaGeoFit.converged)."
+        )
     if np.ndim(t) == 0:
         return np.asarray(result[:, 0], dtype=np.float64)
     return np.asarray(result, dtype=np.float64)

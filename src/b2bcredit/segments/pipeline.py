@@ -79,9 +79,10 @@ class CustomerSegment:
     rfm_code: str
     rfm_segment: str
     cluster: int
-    expected_purchases: float  # purchase days expected over the CLV horizon
-    probability_alive: float
-    clv: Money | None  # None when the Gamma-Gamma fit cannot predict spend
+    # Purchase days expected over the CLV horizon; None when the BG/NBD fit failed.
+    expected_purchases: float | None
+    probability_alive: float | None
+    clv: Money | None  # None when either fit cannot predict (see clv_problem)
     tier: str
     tier_reason: TierReason
     tier_explanation: str
@@ -122,7 +123,8 @@ class SegmentationResult:
     gamma_gamma: GammaGammaFit
     demand: DemandClusters
     policy_version: str
-    # Why CLV is missing for every customer (the Gamma-Gamma q ≤ 1), or None.
+    # Why CLV is missing for every customer (a BG/NBD fit that did not converge, or a
+    # Gamma-Gamma q ≤ 1), or None.
     clv_problem: str | None
 
 
@@ -197,11 +199,18 @@ def segment_customers(
 
     step("clv")
     horizon = clv_months * _DAYS_PER_MONTH
-    purchases = expected_purchases(bgnbd.params, horizon, summary.frequency, summary.recency,
-                                   summary.T)
-    alive = probability_alive(bgnbd.params, summary.frequency, summary.recency, summary.T)
-    clv_values = None
-    if gamma_gamma.problem is None:
+    purchases = alive = clv_values = None
+    clv_problem = gamma_gamma.problem
+    if not bgnbd.converged:
+        # Few customers can put the maximum on the boundary (no dropout, infinite α):
+        # report it instead of predicting from parameters the data does not pin down.
+        clv_problem = (f"the BG/NBD fit did not converge ({bgnbd.message}) on "
+                       f"{bgnbd.n_customers} customers; fit on more customers or a longer window")
+    else:
+        purchases = expected_purchases(bgnbd.params, horizon, summary.frequency,
+                                       summary.recency, summary.T)
+        alive = probability_alive(bgnbd.params, summary.frequency, summary.recency, summary.T)
+    if clv_problem is None:
         clv_values = customer_lifetime_value(
             bgnbd.params, gamma_gamma.params, summary.frequency, summary.recency, summary.T,
             summary.monetary_value, months=clv_months,
@@ -251,8 +260,8 @@ def segment_customers(
             rfm_code=rfm.score_code(index),
             rfm_segment=rfm.segments[index].value,
             cluster=int(demand.labels[index]),
-            expected_purchases=float(purchases[index]),
-            probability_alive=float(alive[index]),
+            expected_purchases=None if purchases is None else float(purchases[index]),
+            probability_alive=None if alive is None else float(alive[index]),
             clv=clv,
             tier=decision.tier,
             tier_reason=decision.reason,
@@ -261,7 +270,7 @@ def segment_customers(
 
     return SegmentationResult(
         customers=tuple(rows),
-        tiers=_tier_summaries(rows, policy, summary),
+        tiers=_tier_summaries(rows, policy, summary, clv_problem is None),
         clusters=_cluster_summaries(rows, demand, summary),
         report=table.report,
         summary=summary,
@@ -270,7 +279,7 @@ def segment_customers(
         gamma_gamma=gamma_gamma,
         demand=demand,
         policy_version=policy.version,
-        clv_problem=gamma_gamma.problem,
+        clv_problem=clv_problem,
     )
 
 
@@ -296,7 +305,8 @@ def _previous_revenue(
 
 
 def _tier_summaries(
-    rows: list[CustomerSegment], policy: TierPolicy, summary: CustomerSummary
+    rows: list[CustomerSegment], policy: TierPolicy, summary: CustomerSummary,
+    with_clv: bool,
 ) -> tuple[TierSummary, ...]:
     currency = summary.currency
     total = summary.total_revenue()
@@ -307,7 +317,7 @@ def _tier_summaries(
         share = (DECIMAL_CONTEXT.divide(revenue.amount, total.amount).quantize(Decimal("0.0001"))
                  if total.amount else Decimal(0))
         clvs = [row.clv for row in members if row.clv is not None]
-        clv = Money.sum(clvs, currency) if len(clvs) == len(members) else None
+        clv = Money.sum(clvs, currency) if with_clv else None
         result.append(TierSummary(level.name, len(members), revenue, share, clv))
     return tuple(result)
 

@@ -644,10 +644,7 @@ def read_transactions(
         stream: IO[bytes] = raw
         if progress is not None:
             stream = cast(IO[bytes], io.BufferedReader(_ProgressReader(raw, progress)))
-        if file_path.suffix == ".gz":
-            binary = cast(IO[bytes], gzip.GzipFile(fileobj=stream, mode="rb"))
-        else:
-            binary = stream
+        binary = cast(IO[bytes], gzip.GzipFile(fileobj=stream, mode="rb")) if file_path.suffix == ".gz" else stream
         text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
         return parse_transactions(csv.reader(text), currency=currency, zone=zone,
                                   columns=columns)
