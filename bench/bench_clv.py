@@ -1,8 +1,8 @@
 """CLV on Online Retail: b2bcredit beside lifetimes, the usual Python CLV package.
 
-Four steps, each timed on its own and all together: the per-customer summary from the
-cleaned order lines, the BG/NBD fit, the Gamma-Gamma fit, and the 12-month discounted CLV
-of every customer (30-day months, 1% a month, as lifetimes computes it). Both start from
+Four steps are timed, each on its own and all together. They are the per-customer summary
+from the cleaned order lines, the BG/NBD fit, the Gamma-Gamma fit, and the 12-month
+discounted CLV of every customer (30-day months, 1% a month, as lifetimes computes it). Both start from
 the same loaded lines: lifetimes from a pandas DataFrame of the sale lines, b2bcredit from
 its TransactionTable. Both log-likelihoods are evaluated by the same function on the same
 summary, so they compare directly.

@@ -159,7 +159,7 @@ def _oscillating_history(base: int, amplitude: int, months: int) -> list[dt.date
 @settings(max_examples=60, deadline=None)
 @given(base=st.integers(3_000, 17_000), amplitude=st.integers(0, 5_000),
        months=st.integers(4, 24))
-def test_oscillating_value_changes_tier_at_most_once_within_minimum_time(
+def test_oscillation_changes_once_per_minimum_time(
     base: int, amplitude: int, months: int
 ) -> None:
     change_dates = _oscillating_history(base, amplitude, months)

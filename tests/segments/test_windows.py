@@ -47,7 +47,7 @@ def test_edge_is_the_tenants_midnight_not_utc() -> None:
     assert summarise_customers(table, JANUARY).invoices.tolist() == [1]
 
 
-def test_t_runs_to_the_last_day_of_the_window() -> None:
+def test_t_ends_on_last_window_day() -> None:
     table = table_from_rows([line(timestamp="2024-01-21 10:00:00")], zone="America/New_York")
     assert summarise_customers(table, JANUARY).T.tolist() == [10.0]
 

@@ -47,6 +47,8 @@ def register(subparsers: Any) -> None:
             "firmographic segment, RFM scores, demand cluster, CLV, tier and tier reason."
         ),
     )
+
+    # Input and output.
     parser.add_argument("transactions", type=Path, metavar="TRANSACTIONS",
                         help="CSV of order lines; .gz files are decompressed")
     parser.add_argument("--out", type=Path, required=True, metavar="CUSTOMERS.csv",
@@ -56,11 +58,15 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--zone", default="Europe/London",
                         help="the tenant's IANA time zone for timestamps without an offset "
                              "and for day boundaries (default: Europe/London)")
+
+    # The evaluation window.
     parser.add_argument("--window-start", type=dt.date.fromisoformat, metavar="DATE",
                         help="first day of the evaluation window (default: first sale)")
     parser.add_argument("--window-end", type=dt.date.fromisoformat, metavar="DATE",
                         help="first day after the evaluation window, exclusive "
                              "(default: the day after the last sale)")
+
+    # Models.
     parser.add_argument("--clusters", type=int, metavar="K",
                         help="number of demand clusters (default: chosen by silhouette)")
     parser.add_argument("--seed", type=int, default=20_111_209,
@@ -69,6 +75,8 @@ def register(subparsers: Any) -> None:
                         help="CLV horizon in 30-day months (default: 12)")
     parser.add_argument("--discount-rate", type=float, default=0.01,
                         help="monthly discount rate of CLV (default: 0.01)")
+
+    # Extra data and the file's layout.
     parser.add_argument("--firmographics", type=Path, metavar="FILE",
                         help="CSV with customer_id and any of staff, turnover_eur, "
                              "balance_sheet_eur, naics, country, status")

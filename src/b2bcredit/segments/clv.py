@@ -1,8 +1,8 @@
 """Customer lifetime value: BG/NBD and Gamma-Gamma fitted by maximum likelihood.
 
 The BG/NBD model (Fader, Hardie and Lee, "Counting your customers the easy way", Marketing
-Science 24(2), 2005) describes repeat purchases: while alive, a customer buys at a Poisson
-rate λ ~ Gamma(r, α); after each purchase the customer drops out with probability
+Science 24(2), 2005) describes repeat purchases. While alive, a customer buys at a Poisson
+rate λ ~ Gamma(r, α). After each purchase the customer drops out with probability
 p ~ Beta(a, b). Its inputs per customer are the repeat frequency ``x`` (purchase days after
 the first), the recency ``t_x`` (time from the first to the last purchase) and the age
 ``T`` (time from the first purchase to the end of the observation period), all in one time
@@ -152,7 +152,7 @@ class GammaGammaFit:
     converged: bool
     iterations: int
     message: str
-    # Why the fitted model cannot predict spend (q ≤ 1), or None when it can.
+    # The reason the fitted model cannot predict spend (q ≤ 1), or None when it can.
     problem: str | None
 
 

@@ -123,8 +123,8 @@ class SegmentationResult:
     gamma_gamma: GammaGammaFit
     demand: DemandClusters
     policy_version: str
-    # Why CLV is missing for every customer (a BG/NBD fit that did not converge, or a
-    # Gamma-Gamma q ≤ 1), or None.
+    # The reason CLV is missing for every customer (a BG/NBD fit that did not converge,
+    # or a Gamma-Gamma q ≤ 1), or None.
     clv_problem: str | None
 
 

@@ -3,8 +3,8 @@
 Every line of a transaction file gets exactly one :class:`LineStatus`. Only
 :attr:`LineStatus.SALE` lines (a known customer, a positive quantity, a positive price, an
 ordinary invoice) feed the purchase models. Cancellations, returns, price adjustments,
-free lines and sales without a customer are kept in the table with their status and
-counted, with their value, in the :class:`CleaningReport`; nothing is dropped silently
+free lines and sales without a customer stay in the table with their status. The
+:class:`CleaningReport` counts them and sums their value, so nothing is dropped silently
 and nothing but sales is summed as sales.
 
 Amounts are exact: a unit price is stored as an integer number of ten-thousandths of the
@@ -54,13 +54,12 @@ __all__ = [
 PRICE_SCALE: Final = 10_000
 _PRICE_DECIMALS: Final = 4
 _EPOCH_ORDINAL: Final = dt.date(1970, 1, 1).toordinal()
-_UTC: Final = dt.UTC
 
 IntArray = npt.NDArray[np.int64]
 
 
 class LineStatus(enum.IntEnum):
-    """What one order line is, decided in the order the members are listed."""
+    """The kind of an order line; the first member that matches, in listed order, applies."""
 
     SALE = 0  # a known customer buys a positive quantity at a positive price
     CANCELLATION = 1  # the invoice number starts with "C": the order was cancelled
@@ -104,11 +103,11 @@ class ColumnMap:
 
 @attrs.frozen(slots=True, eq=False)
 class CleaningReport:
-    """What became of each line of a transaction file.
+    """The outcome of cleaning a transaction file: lines per status and their value.
 
-    ``amounts`` is the value ``quantity × unit price`` of the lines of each status, summed
-    exactly and rounded once to the currency's minor unit (half-even); for returns and
-    cancellations it is negative.
+    ``amounts`` is the value ``quantity × unit price`` of the lines of each status. It is
+    summed exactly and rounded once to the currency's minor unit (half-even). For returns
+    and cancellations it is negative.
     """
 
     lines_read: int
