@@ -106,16 +106,15 @@ def summarise_customers(
     ``summary_data_from_transaction_data`` does by default.
     """
     in_window, window_end_day = _window_mask(table, window)
-    sales = np.flatnonzero(in_window)
     n_table = len(table.customer_ids)
-    if sales.size == 0:
+    if not np.any(in_window):
         raise InvalidInputError(
             "window", str(window), "no sales inside the window",
             "Choose a window that contains sales or check the cleaning report.",
         )
 
     # Collapse consecutive lines of one invoice into one run: far fewer rows to group.
-    runs = _invoice_runs(table, sales)
+    runs = _invoice_runs(table, in_window)
     end_day = int(runs.day.max()) if window_end_day is None else window_end_day
     if int(runs.day.max()) > end_day:
         raise InvalidInputError("window", str(window), "sales fall after the window's end",
@@ -177,19 +176,35 @@ class _Runs:
     value: IntArray
 
 
-def _invoice_runs(table: TransactionTable, sales: IntArray) -> _Runs:
-    customer = table.customer[sales]
-    day = table.local_day[sales]
-    invoice = table.invoice[sales]
-    value = table.quantity[sales] * table.price[sales]
-    change = np.empty(sales.size, dtype=bool)
-    change[0] = True
-    np.not_equal(invoice[1:], invoice[:-1], out=change[1:])
-    change[1:] |= customer[1:] != customer[:-1]
-    change[1:] |= day[1:] != day[:-1]
-    starts = np.flatnonzero(change)
-    return _Runs(customer[starts].astype(np.int64), day[starts].astype(np.int64),
-                 invoice[starts].astype(np.int64), np.add.reduceat(value, starts))
+def _invoice_runs(table: TransactionTable, sales: npt.NDArray[np.bool_]) -> _Runs:
+    """Group the sale lines into runs, comparing neighbours over the whole table.
+
+    Working on the full columns avoids gathering every sale line first: only the run
+    starts are gathered, and each run's value is a difference of one cumulative sum.
+    """
+    n = sales.size
+    start = sales.copy()
+    if n > 1:
+        # A sale line continues a run only if the line before is a sale of the same
+        # invoice, customer and day.
+        same = sales[:-1].copy()
+        same &= table.invoice[1:] == table.invoice[:-1]
+        same &= table.customer[1:] == table.customer[:-1]
+        same &= table.local_day[1:] == table.local_day[:-1]
+        start[1:] &= ~same
+    starts = np.flatnonzero(start)
+
+    value = table.quantity * table.price
+    value[~sales] = 0
+    cumulative = np.cumsum(value)
+    before = np.zeros(starts.size + 1, dtype=np.int64)
+    before[1:-1] = cumulative[starts[1:] - 1]
+    before[-1] = cumulative[-1]
+    # Lines between runs are not sales and add zero, so each difference is one run's value.
+    first_before = cumulative[starts[0] - 1] if starts[0] > 0 else 0
+    before[0] = first_before
+    return _Runs(table.customer[starts].astype(np.int64), table.local_day[starts].astype(np.int64),
+                 table.invoice[starts].astype(np.int64), np.diff(before))
 
 
 def _purchase_days(runs: _Runs, n_customers: int) -> tuple[IntArray, IntArray, IntArray]:
