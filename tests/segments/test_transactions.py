@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import gzip
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from b2bcredit.core.errors import InvalidInputError
-from b2bcredit.core.money import Money
+from b2bcredit.core.money import Money, Rounding
+from b2bcredit.segments.summary import summarise_customers
 from b2bcredit.segments.transactions import (
     ColumnMap,
     LineStatus,
@@ -195,3 +199,34 @@ def test_online_retail_sales_are_positive(online_retail: TransactionTable) -> No
     assert np.all(online_retail.quantity[sales] > 0)
     assert np.all(online_retail.price[sales] > 0)
     assert np.all(online_retail.customer[sales] >= 0)
+
+
+_line_strategy = st.tuples(
+    st.sampled_from(["1000", "1001", "C1002", "A1003"]),
+    st.integers(-5, 12),
+    st.sampled_from(["0", "0.001", "1.25", "2.55", "-3.00", "10"]),
+    st.sampled_from(["", "100.0", "200.0", "300"]),
+    st.integers(1, 28),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_line_strategy, min_size=1, max_size=40))
+def test_every_line_and_penny_is_accounted_for(
+    drawn: list[tuple[str, int, str, str, int]],
+) -> None:
+    rows = [line(invoice=invoice, quantity=str(quantity), price=price, customer=customer,
+                 timestamp=f"2024-02-{day:02d} 10:00:00")
+            for invoice, quantity, price, customer, day in drawn]
+    table = table_from_rows(rows)
+    report = table.report
+    assert sum(report.counts.values()) == report.lines_read == len(rows)
+    exact_total = sum(Decimal(quantity) * Decimal(price) for _, quantity, price, _, _ in drawn)
+    assert int(table.line_value().sum()) == int(exact_total.scaleb(4))
+    # Each status's amount is rounded once, so their sum is within half a penny per status.
+    rounded_total = Money(exact_total, "GBP", rounding=Rounding.HALF_EVEN)
+    difference = Money.sum(report.amounts.values(), "GBP") - rounded_total
+    assert abs(difference.amount) <= Decimal("0.005") * len(LineStatus)
+    if report.counts[LineStatus.SALE]:
+        summary = summarise_customers(table)
+        assert summary.total_revenue() == report.amounts[LineStatus.SALE]
