@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import logging
 from decimal import Decimal
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from b2bcredit.api.segments import TierPlacementRequest
+from b2bcredit.api.segments import TierPlacementRequest, TierPolicyModel
 from b2bcredit.cli import main as cli_main
 from b2bcredit.cli.segment import OUTPUT_COLUMNS
 from b2bcredit.core.errors import InvalidInputError
@@ -208,7 +209,7 @@ def test_segment_command_on_online_retail(online_retail_path: Path, tmp_path: Pa
                                           capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "customers.csv"
     status = cli_main.main(["segment", str(online_retail_path), "--out", str(out),
-                            "--clusters", "4", "--no-progress"])
+                            "--clusters", "4", "--no-progress", "--holdout-from", "2011-09-01"])
     assert status == 0
     with out.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -217,3 +218,62 @@ def test_segment_command_on_online_retail(online_retail_path: Path, tmp_path: Pa
     printed = capsys.readouterr().out
     assert "lines without a customer (any status): 135080" in printed
     assert "'Channel Islands' (758 lines)" in printed
+    assert "3317 customers from calibration" in printed
+
+
+def test_policy_document_round_trips() -> None:
+    document = TierPolicyModel.from_policy(POLICY).model_dump_json()
+    assert TierPolicyModel.model_validate_json(document).to_policy() == POLICY
+
+
+def test_segment_command_reads_policy_file(tmp_path: Path) -> None:
+    source = tmp_path / "lines.csv"
+    _write(source, _rows())
+    document = TierPolicyModel.from_policy(POLICY).model_dump(mode="json")
+    document["version"] = "house-2"
+    document["levels"] = document["levels"][:2]
+    policy_file = tmp_path / "policy.json"
+    policy_file.write_text(json.dumps(document, default=str), encoding="utf-8")
+    out = tmp_path / "out.csv"
+    status = cli_main.main(["segment", str(source), "--out", str(out), "--clusters", "2",
+                            "--policy", str(policy_file)])
+    assert status == 0
+    with out.open(newline="", encoding="utf-8") as handle:
+        tiers = {row["tier"] for row in csv.DictReader(handle)}
+    assert tiers <= {"standard", "silver"}
+
+
+def test_segment_command_rejects_bad_policy(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "lines.csv"
+    _write(source, _rows())
+    document = TierPolicyModel.from_policy(POLICY).model_dump(mode="json")
+    document["levels"][1]["stay_at"] = 0.9
+    policy_file = tmp_path / "policy.json"
+    policy_file.write_text(json.dumps(document, default=str), encoding="utf-8")
+    status = cli_main.main(["segment", str(source), "--out", str(tmp_path / "out.csv"),
+                            "--policy", str(policy_file)])
+    assert status == 1
+    assert "hysteresis" in capsys.readouterr().err
+
+
+def test_segment_command_rejects_malformed_policy(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "lines.csv"
+    _write(source, _rows())
+    policy_file = tmp_path / "policy.json"
+    policy_file.write_text('{"version": "x"}', encoding="utf-8")
+    status = cli_main.main(["segment", str(source), "--out", str(tmp_path / "out.csv"),
+                            "--policy", str(policy_file)])
+    assert status == 1
+    assert "levels" in capsys.readouterr().err
+
+
+def test_segment_command_holdout_outside_data(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "lines.csv"
+    _write(source, _rows())
+    status = cli_main.main(["segment", str(source), "--out", str(tmp_path / "out.csv"),
+                            "--clusters", "2", "--holdout-from", "2030-01-01"])
+    assert status == 1
+    assert "--holdout-from" in capsys.readouterr().err

@@ -1,7 +1,8 @@
 """Request and response models for tier placement at the facade.
 
 Hosts send a :class:`TierPlacementRequest` (JSON or keyword arguments) and get a
-:class:`TierPlacementResponse`; both export JSON Schema with ``model_json_schema()``.
+:class:`TierPlacementResponse`. A tier policy is kept as a JSON document read by
+:class:`TierPolicyModel`. All of them export JSON Schema with ``model_json_schema()``.
 """
 
 from __future__ import annotations
@@ -14,10 +15,16 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from b2bcredit.core.money import Money
 from b2bcredit.segments.benefits import ServiceModel, TierBenefits
 from b2bcredit.segments.firmographics import SizeClass
-from b2bcredit.segments.tiers import TierDecision, TierInputs, TierState
+from b2bcredit.segments.tiers import TierDecision, TierInputs, TierLevel, TierPolicy, TierState
 from b2bcredit.segments.windows import EvaluationWindow
 
-__all__ = ["TierBenefitsModel", "TierPlacementRequest", "TierPlacementResponse"]
+__all__ = [
+    "TierBenefitsModel",
+    "TierLevelModel",
+    "TierPlacementRequest",
+    "TierPlacementResponse",
+    "TierPolicyModel",
+]
 
 
 class TierPlacementRequest(BaseModel):
@@ -131,4 +138,89 @@ class TierPlacementResponse(BaseModel):
             explanation=decision.explanation,
             benefits=TierBenefitsModel.from_benefits(benefits),
             policy_version=policy_version,
+        )
+
+
+class TierLevelModel(BaseModel):
+    """One tier of a policy file."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1)
+    enter_at: float = Field(ge=0.0, le=1.0, description="score that moves a customer up into it")
+    stay_at: float = Field(ge=0.0, le=1.0, description="score below which a member moves down")
+    benefits: TierBenefitsModel
+
+
+class TierPolicyModel(BaseModel):
+    """A tier policy as a JSON document; ``to_policy()`` checks it and builds the value."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    version: str = Field(min_length=1)
+    levels: list[TierLevelModel] = Field(min_length=1, description="lowest tier first")
+    value_weight: float = Field(ge=0.0)
+    potential_weight: float = Field(ge=0.0)
+    performance_weight: float = Field(ge=0.0)
+    value_full_score_at: Money
+    historical_share: float = Field(ge=0.0, le=1.0)
+    wallet_by_size: dict[SizeClass, Money] = Field(default_factory=dict)
+    minimum_days_in_tier: int = Field(ge=0)
+    max_overdue_days_for_upgrade: int = Field(ge=0)
+    max_probability_of_default: float | None = Field(default=None, ge=0.0, le=1.0)
+
+    def to_policy(self) -> TierPolicy:
+        """Return the domain policy.
+
+        Raises:
+            InvalidInputError: the policy breaks a rule the model cannot express, such as a
+                stay_at at or above its enter_at.
+        """
+        levels = tuple(
+            TierLevel(
+                level.name, level.enter_at, level.stay_at,
+                TierBenefits(
+                    tier=level.benefits.tier,
+                    service_model=level.benefits.service_model,
+                    credit_limit_multiplier=level.benefits.credit_limit_multiplier,
+                    payment_terms=tuple(level.benefits.payment_terms),
+                    fee_discount=level.benefits.fee_discount,
+                    loyalty_multiplier=level.benefits.loyalty_multiplier,
+                ),
+            )
+            for level in self.levels
+        )
+        return TierPolicy(
+            version=self.version,
+            levels=levels,
+            value_weight=self.value_weight,
+            potential_weight=self.potential_weight,
+            performance_weight=self.performance_weight,
+            value_full_score_at=self.value_full_score_at,
+            historical_share=self.historical_share,
+            wallet_by_size=dict(self.wallet_by_size),
+            minimum_days_in_tier=self.minimum_days_in_tier,
+            max_overdue_days_for_upgrade=self.max_overdue_days_for_upgrade,
+            max_probability_of_default=self.max_probability_of_default,
+        )
+
+    @classmethod
+    def from_policy(cls, policy: TierPolicy) -> TierPolicyModel:
+        """Build the document of a policy, for saving it as JSON."""
+        return cls(
+            version=policy.version,
+            levels=[
+                TierLevelModel(name=level.name, enter_at=level.enter_at, stay_at=level.stay_at,
+                               benefits=TierBenefitsModel.from_benefits(level.benefits))
+                for level in policy.levels
+            ],
+            value_weight=policy.value_weight,
+            potential_weight=policy.potential_weight,
+            performance_weight=policy.performance_weight,
+            value_full_score_at=policy.value_full_score_at,
+            historical_share=policy.historical_share,
+            wallet_by_size=dict(policy.wallet_by_size),
+            minimum_days_in_tier=policy.minimum_days_in_tier,
+            max_overdue_days_for_upgrade=policy.max_overdue_days_for_upgrade,
+            max_probability_of_default=policy.max_probability_of_default,
         )

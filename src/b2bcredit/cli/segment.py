@@ -15,16 +15,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from pydantic import ValidationError
 from tqdm import tqdm
 
+from b2bcredit.api.segments import TierPolicyModel
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import Money
 from b2bcredit.segments.firmographics import BusinessStatus, Firmographics
+from b2bcredit.segments.holdout import calibration_holdout
 from b2bcredit.segments.pipeline import SegmentationResult, segment_customers
-from b2bcredit.segments.tiers import default_tier_policy
-from b2bcredit.segments.transactions import ColumnMap, read_transactions
+from b2bcredit.segments.tiers import TierPolicy, default_tier_policy
+from b2bcredit.segments.transactions import ColumnMap, TransactionTable, read_transactions
 from b2bcredit.segments.windows import EvaluationWindow
 
+_EPOCH = dt.date(1970, 1, 1)
 # Files above this size show a progress bar while they are read.
 _PROGRESS_FROM_BYTES = 1_000_000
 _STEPS = ("summary", "rfm", "demand clusters", "bg/nbd fit", "gamma-gamma fit", "clv", "tiers")
@@ -75,6 +79,13 @@ def register(subparsers: Any) -> None:
                         help="CLV horizon in 30-day months (default: 12)")
     parser.add_argument("--discount-rate", type=float, default=0.01,
                         help="monthly discount rate of CLV (default: 0.01)")
+
+    parser.add_argument("--policy", type=Path, metavar="POLICY.json",
+                        help="tier policy as JSON (the TierPolicyModel schema); default: the "
+                             "built-in four-tier policy in --currency")
+    parser.add_argument("--holdout-from", type=dt.date.fromisoformat, metavar="DATE",
+                        help="also fit BG/NBD on the days before DATE and report predicted "
+                             "against actual purchase days from DATE to the end of the data")
 
     # Extra data and the file's layout.
     parser.add_argument("--firmographics", type=Path, metavar="FILE",
@@ -157,6 +168,49 @@ def _firm(row: dict[str, str], line_number: int) -> Firmographics:
     )
 
 
+def read_policy(path: Path) -> TierPolicy:
+    """Read a tier policy from a JSON file.
+
+    Raises:
+        InvalidInputError: the document does not match the policy schema or breaks a rule.
+    """
+    try:
+        model = TierPolicyModel.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValidationError as error:
+        first = error.errors()[0]
+        location = ".".join(str(part) for part in first["loc"])
+        raise InvalidInputError(
+            f"{path}: {location or 'document'}", first.get("input"), first["msg"],
+            "Fix the policy file; TierPolicyModel.model_json_schema() gives its schema.",
+        ) from None
+    return model.to_policy()
+
+
+def holdout_lines(table: TransactionTable, window: EvaluationWindow | None,
+                  holdout_from: dt.date) -> list[str]:
+    """Return the calibration and hold-out report as text lines."""
+    sale_days = table.local_day[table.sales_mask()]
+    first = window.start if window else _EPOCH + dt.timedelta(days=int(sale_days.min()))
+    end = window.end if window else _EPOCH + dt.timedelta(days=int(sale_days.max()) + 1)
+    if not first < holdout_from < end:
+        raise InvalidInputError("--holdout-from", holdout_from,
+                                f"must fall inside the data, after {first} and before {end}",
+                                "Pick a date that leaves days on both sides.")
+    report = calibration_holdout(table, EvaluationWindow(first, holdout_from, table.zone),
+                                 EvaluationWindow(holdout_from, end, table.zone))
+    lines = [
+        f"hold-out [{holdout_from}, {end}): {report.customers} customers from calibration "
+        f"[{first}, {holdout_from}), predicted {report.total_predicted:.1f} purchase days, "
+        f"actual {report.total_actual}, mean absolute error {report.mean_absolute_error:.3f}",
+        f"  {'frequency':>10} {'customers':>9} {'predicted':>10} {'actual':>8}",
+    ]
+    for group in report.groups:
+        label = f"{group.frequency}+" if group.or_more else str(group.frequency)
+        lines.append(f"  {label:>10} {group.customers:>9} {group.mean_predicted:>10.3f} "
+                     f"{group.mean_actual:>8.3f}")
+    return lines
+
+
 def write_customers(result: SegmentationResult, handle: IO[str]) -> None:
     """Write one CSV row per customer."""
     writer = csv.writer(handle)
@@ -217,6 +271,8 @@ def run(arguments: argparse.Namespace) -> int:
     columns = _column_map(arguments.column)
     firmographics = read_firmographics(arguments.firmographics) if arguments.firmographics else None
     window = _window(arguments)
+    policy = (read_policy(arguments.policy) if arguments.policy
+              else default_tier_policy(arguments.currency))
 
     with tqdm(total=path.stat().st_size, unit="B", unit_scale=True, desc="reading",
               disable=not show, file=sys.stderr) as bar:
@@ -232,7 +288,7 @@ def run(arguments: argparse.Namespace) -> int:
             bar.update(_STEPS.index(name) - bar.n)
 
         result = segment_customers(
-            table, default_tier_policy(arguments.currency), window=window,
+            table, policy, window=window,
             firmographics=firmographics, clusters=arguments.clusters, seed=arguments.seed,
             clv_months=arguments.clv_months, monthly_discount_rate=arguments.discount_rate,
             on_step=on_step,
@@ -241,7 +297,10 @@ def run(arguments: argparse.Namespace) -> int:
 
     with arguments.out.open("w", newline="", encoding="utf-8") as handle:
         write_customers(result, handle)
-    for line in summary_lines(result):
+    lines = summary_lines(result)
+    if arguments.holdout_from is not None:
+        lines.extend(holdout_lines(table, window, arguments.holdout_from))
+    for line in lines:
         print(line)
     print(f"wrote {len(result.customers)} customers to {arguments.out}")
     return 0
