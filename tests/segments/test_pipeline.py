@@ -277,3 +277,58 @@ def test_segment_command_holdout_outside_data(tmp_path: Path,
                             "--clusters", "2", "--holdout-from", "2030-01-01"])
     assert status == 1
     assert "--holdout-from" in capsys.readouterr().err
+
+
+def test_segment_command_applies_previous_tiers(tmp_path: Path) -> None:
+    source = tmp_path / "lines.csv"
+    _write(source, _rows())
+    first = tmp_path / "first.csv"
+    assert cli_main.main(["segment", str(source), "--out", str(first), "--clusters", "2"]) == 0
+
+    # Everyone was placed on the window's end; a second run at once is inside the
+    # minimum time, so any indicated move is held.
+    previous = tmp_path / "previous.csv"
+    with first.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        row["tier"] = "platinum"
+    with previous.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    second = tmp_path / "second.csv"
+    assert cli_main.main(["segment", str(source), "--out", str(second), "--clusters", "2",
+                          "--previous", str(previous)]) == 0
+    with second.open(newline="", encoding="utf-8") as handle:
+        placed = list(csv.DictReader(handle))
+    assert {row["tier"] for row in placed} == {"platinum"}
+    assert {row["tier_reason"] for row in placed} <= {"held_minimum_time", "no_change"}
+
+
+def test_segment_command_credit_file_vetoes_upgrade(tmp_path: Path) -> None:
+    source = tmp_path / "lines.csv"
+    _write(source, _rows())
+    credit = tmp_path / "credit.csv"
+    customers = [f"{1000 + index}" for index in range(12)]
+    credit.write_text("customer_id,on_time_share,days_overdue,probability_of_default\n"
+                      + "".join(f"{customer},0.5,60,0.01\n" for customer in customers),
+                      encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert cli_main.main(["segment", str(source), "--out", str(out), "--clusters", "2",
+                          "--credit", str(credit)]) == 0
+    with out.open(newline="", encoding="utf-8") as handle:
+        placed = list(csv.DictReader(handle))
+    assert {row["tier"] for row in placed} == {"standard"}
+    assert "initial_placement_vetoed" in {row["tier_reason"] for row in placed}
+
+
+def test_segment_command_rejects_bad_credit_number(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "lines.csv"
+    _write(source, _rows())
+    credit = tmp_path / "credit.csv"
+    credit.write_text("customer_id,days_overdue\n1000,ten\n", encoding="utf-8")
+    status = cli_main.main(["segment", str(source), "--out", str(tmp_path / "out.csv"),
+                            "--credit", str(credit)])
+    assert status == 1
+    assert "line 2, column days_overdue" in capsys.readouterr().err

@@ -24,7 +24,12 @@ from b2bcredit.core.money import Money
 from b2bcredit.segments.firmographics import BusinessStatus, Firmographics
 from b2bcredit.segments.holdout import calibration_holdout
 from b2bcredit.segments.pipeline import SegmentationResult, segment_customers
-from b2bcredit.segments.tiers import TierPolicy, default_tier_policy
+from b2bcredit.segments.tiers import (
+    CreditStanding,
+    TierPolicy,
+    TierState,
+    default_tier_policy,
+)
 from b2bcredit.segments.transactions import ColumnMap, TransactionTable, read_transactions
 from b2bcredit.segments.windows import EvaluationWindow
 
@@ -37,7 +42,7 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "customer_id", "country_code", "country", "region", "size_class", "sector",
     "business_status", "revenue_band", "revenue", "returns", "currency", "recency_days",
     "invoices", "rfm_code", "rfm_segment", "cluster", "expected_purchases",
-    "probability_alive", "clv", "tier", "tier_reason", "tier_explanation",
+    "probability_alive", "clv", "tier", "tier_since", "tier_reason", "tier_explanation",
 )
 
 
@@ -88,6 +93,13 @@ def register(subparsers: Any) -> None:
                              "against actual purchase days from DATE to the end of the data")
 
     # Extra data and the file's layout.
+    parser.add_argument("--previous", type=Path, metavar="CUSTOMERS.csv",
+                        help="an earlier output of this command: its tier and tier_since "
+                             "columns are the customers' current tiers, so hysteresis and "
+                             "the minimum time in a tier apply")
+    parser.add_argument("--credit", type=Path, metavar="FILE",
+                        help="CSV with customer_id and any of on_time_share (0 to 1), "
+                             "days_overdue, probability_of_default (0 to 1)")
     parser.add_argument("--firmographics", type=Path, metavar="FILE",
                         help="CSV with customer_id and any of staff, turnover_eur, "
                              "balance_sheet_eur, naics, country, status")
@@ -211,6 +223,59 @@ def holdout_lines(table: TransactionTable, window: EvaluationWindow | None,
     return lines
 
 
+def _read_rows(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = [name for name in required if name not in (reader.fieldnames or [])]
+        if missing:
+            raise InvalidInputError(
+                f"{path}: columns", reader.fieldnames,
+                f"missing required column {', '.join(repr(name) for name in missing)}",
+                "Add the column to the file.",
+            )
+        return list(reader)
+
+
+def read_previous_tiers(path: Path) -> dict[str, TierState]:
+    """Read the customers' current tiers from an earlier output file."""
+    states: dict[str, TierState] = {}
+    for line_number, row in enumerate(_read_rows(path, ("customer_id", "tier", "tier_since")),
+                                      start=2):
+        try:
+            since = dt.date.fromisoformat(row["tier_since"])
+        except ValueError:
+            raise InvalidInputError(f"{path}: line {line_number}, column tier_since",
+                                    row["tier_since"], "invalid date",
+                                    "Write dates as YYYY-MM-DD.") from None
+        states[row["customer_id"].strip()] = TierState(row["tier"].strip(), since)
+    return states
+
+
+def read_credit(path: Path) -> dict[str, CreditStanding]:
+    """Read payment behaviour and credit risk per customer."""
+    standings: dict[str, CreditStanding] = {}
+    for line_number, row in enumerate(_read_rows(path, ("customer_id",)), start=2):
+        where = f"{path}: line {line_number}"
+        days = _number(row, "days_overdue", int, where)
+        standings[row["customer_id"].strip()] = CreditStanding(
+            on_time_share=_number(row, "on_time_share", float, where),
+            days_overdue=0 if days is None else days,
+            probability_of_default=_number(row, "probability_of_default", float, where),
+        )
+    return standings
+
+
+def _number(row: dict[str, str], name: str, kind: type[float] | type[int], where: str) -> Any:
+    text = (row.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        return kind(text)
+    except ValueError:
+        raise InvalidInputError(f"{where}, column {name}", text, "invalid number",
+                                "Write a plain number.") from None
+
+
 def write_customers(result: SegmentationResult, handle: IO[str]) -> None:
     """Write one CSV row per customer."""
     writer = csv.writer(handle)
@@ -223,7 +288,7 @@ def write_customers(result: SegmentationResult, handle: IO[str]) -> None:
             row.revenue.currency.code, row.recency_days, row.invoices, row.rfm_code,
             row.rfm_segment, row.cluster, _float_text(row.expected_purchases),
             _float_text(row.probability_alive), "" if row.clv is None else row.clv.amount,
-            row.tier, row.tier_reason.value, row.tier_explanation,
+            row.tier, row.tier_since.isoformat(), row.tier_reason.value, row.tier_explanation,
         ))
 
 
@@ -271,6 +336,8 @@ def run(arguments: argparse.Namespace) -> int:
     columns = _column_map(arguments.column)
     firmographics = read_firmographics(arguments.firmographics) if arguments.firmographics else None
     window = _window(arguments)
+    current_tiers = read_previous_tiers(arguments.previous) if arguments.previous else None
+    credit = read_credit(arguments.credit) if arguments.credit else None
     policy = (read_policy(arguments.policy) if arguments.policy
               else default_tier_policy(arguments.currency))
 
@@ -291,7 +358,7 @@ def run(arguments: argparse.Namespace) -> int:
             table, policy, window=window,
             firmographics=firmographics, clusters=arguments.clusters, seed=arguments.seed,
             clv_months=arguments.clv_months, monthly_discount_rate=arguments.discount_rate,
-            on_step=on_step,
+            current_tiers=current_tiers, credit=credit, on_step=on_step,
         )
         bar.update(len(_STEPS) - bar.n)
 

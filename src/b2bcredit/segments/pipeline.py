@@ -39,6 +39,7 @@ from b2bcredit.segments.firmographics import (
 from b2bcredit.segments.rfm import score_rfm
 from b2bcredit.segments.summary import CustomerSummary, summarise_customers
 from b2bcredit.segments.tiers import (
+    CreditStanding,
     TierInputs,
     TierPolicy,
     TierReason,
@@ -58,6 +59,7 @@ __all__ = [
 
 _EPOCH: Final = dt.date(1970, 1, 1)
 _DAYS_PER_MONTH: Final = 30.0
+_NO_CREDIT_DATA: Final = CreditStanding()
 
 
 @attrs.frozen(slots=True)
@@ -86,6 +88,7 @@ class CustomerSegment:
     tier: str
     tier_reason: TierReason
     tier_explanation: str
+    tier_since: dt.date  # the first day of the tier, for the next evaluation's hysteresis
 
 
 @attrs.frozen(slots=True)
@@ -148,6 +151,7 @@ def segment_customers(
     clv_months: int = 12,
     monthly_discount_rate: float = 0.01,
     current_tiers: Mapping[str, TierState] | None = None,
+    credit: Mapping[str, CreditStanding] | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> SegmentationResult:
     """Segment every customer with a sale in the window and place each in a tier.
@@ -162,6 +166,8 @@ def segment_customers(
         seed: the k-means seed.
         clv_months, monthly_discount_rate: the CLV horizon and discounting.
         current_tiers: each customer's tier before this evaluation, for hysteresis.
+        credit: each customer's payment behaviour and credit risk, for the performance
+            score and the vetoes; customers without an entry have no payment data.
         on_step: called with the name of each step as it starts, for progress display.
     """
     def step(name: str) -> None:
@@ -174,6 +180,7 @@ def segment_customers(
                                 "Use a policy in the currency of the transactions.")
     firmographics = firmographics or {}
     current_tiers = current_tiers or {}
+    credit = credit or {}
 
     step("summary")
     if window is None:
@@ -233,6 +240,7 @@ def segment_customers(
         if firm.country is None and country_text:
             firm = attrs.evolve(firm, country=country_text)
         segment = segment_firm(firm, revenue=revenue, bands=bands)
+        standing = credit.get(customer_id, _NO_CREDIT_DATA)
         inputs = TierInputs(
             customer_id=customer_id,
             window=window,
@@ -241,8 +249,13 @@ def segment_customers(
             previous_revenue=None if previous is None else scaled_to_money(
                 int(previous[index]), currency),
             size_class=segment.size_class,
+            on_time_share=standing.on_time_share,
+            days_overdue=standing.days_overdue,
+            probability_of_default=standing.probability_of_default,
         )
-        decision = place_in_tier(policy, inputs, current_tiers.get(customer_id))
+        current = current_tiers.get(customer_id)
+        decision = place_in_tier(policy, inputs, current)
+        state = decision.state(current)
         country: Country | None = segment.country
         rows.append(CustomerSegment(
             customer_id=customer_id,
@@ -266,6 +279,7 @@ def segment_customers(
             tier=decision.tier,
             tier_reason=decision.reason,
             tier_explanation=decision.explanation,
+            tier_since=state.since,
         ))
 
     return SegmentationResult(

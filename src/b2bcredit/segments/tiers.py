@@ -45,6 +45,7 @@ from b2bcredit.segments.firmographics import SizeClass
 from b2bcredit.segments.windows import EvaluationWindow
 
 __all__ = [
+    "CreditStanding",
     "TierDecision",
     "TierInputs",
     "TierLevel",
@@ -167,6 +168,24 @@ class TierPolicy:
     def benefits_of(self, name: str) -> TierBenefits:
         """Return the benefits of the named tier."""
         return self.levels[self.index_of(name)].benefits
+
+
+@attrs.frozen(slots=True)
+class CreditStanding:
+    """A customer's payment behaviour and credit risk, from the ledger or a bureau."""
+
+    on_time_share: float | None = None  # share of invoices paid by their due date
+    days_overdue: int = 0  # the largest days past due among open invoices
+    probability_of_default: float | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.days_overdue < 0:
+            raise InvalidInputError("days_overdue", self.days_overdue, "must be ≥ 0",
+                                    "Pass 0 when no invoice is past due.")
+        if self.on_time_share is not None:
+            _check_unit("on_time_share", self.on_time_share)
+        if self.probability_of_default is not None:
+            _check_unit("probability_of_default", self.probability_of_default)
 
 
 @attrs.frozen(slots=True)
