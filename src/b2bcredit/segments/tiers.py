@@ -170,6 +170,18 @@ class TierPolicy:
         return self.levels[self.index_of(name)].benefits
 
 
+def _check_credit_fields(
+    on_time_share: float | None, days_overdue: int, probability_of_default: float | None
+) -> None:
+    if days_overdue < 0:
+        raise InvalidInputError("days_overdue", days_overdue, "must be ≥ 0",
+                                "Pass 0 when no invoice is past due.")
+    if on_time_share is not None:
+        _check_unit("on_time_share", on_time_share)
+    if probability_of_default is not None:
+        _check_unit("probability_of_default", probability_of_default)
+
+
 @attrs.frozen(slots=True)
 class CreditStanding:
     """A customer's payment behaviour and credit risk, from the ledger or a bureau."""
@@ -179,13 +191,7 @@ class CreditStanding:
     probability_of_default: float | None = None
 
     def __attrs_post_init__(self) -> None:
-        if self.days_overdue < 0:
-            raise InvalidInputError("days_overdue", self.days_overdue, "must be ≥ 0",
-                                    "Pass 0 when no invoice is past due.")
-        if self.on_time_share is not None:
-            _check_unit("on_time_share", self.on_time_share)
-        if self.probability_of_default is not None:
-            _check_unit("probability_of_default", self.probability_of_default)
+        _check_credit_fields(self.on_time_share, self.days_overdue, self.probability_of_default)
 
 
 @attrs.frozen(slots=True)
@@ -203,13 +209,7 @@ class TierInputs:
     probability_of_default: float | None = None
 
     def __attrs_post_init__(self) -> None:
-        if self.days_overdue < 0:
-            raise InvalidInputError("days_overdue", self.days_overdue, "must be ≥ 0",
-                                    "Pass 0 when no invoice is past due.")
-        if self.on_time_share is not None:
-            _check_unit("on_time_share", self.on_time_share)
-        if self.probability_of_default is not None:
-            _check_unit("probability_of_default", self.probability_of_default)
+        _check_credit_fields(self.on_time_share, self.days_overdue, self.probability_of_default)
 
 
 @attrs.frozen(slots=True)
