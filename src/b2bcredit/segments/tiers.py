@@ -11,7 +11,7 @@ A customer's tier follows a combined score in [0, 1] from three components:
   previous window.
 
 A component without data (no size class, no payment history) is left out and the weights
-of the others are renormalised; with no component at all the score is 0.
+of the others are renormalised. With no component at all the score is 0.
 
 Placement moves at most one decision per evaluation window and has three guards:
 
@@ -61,7 +61,7 @@ __all__ = [
 
 
 class TierReason(enum.Enum):
-    """Why a placement decision came out as it did; values are stable codes."""
+    """The reason for a placement decision, as a stable code."""
 
     INITIAL_PLACEMENT = "initial_placement"  # first placement of a customer
     INITIAL_PLACEMENT_VETOED = "initial_placement_vetoed"  # placed in the lowest tier by a veto
