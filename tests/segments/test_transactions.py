@@ -230,3 +230,18 @@ def test_every_line_and_penny_is_accounted_for(
     if report.counts[LineStatus.SALE]:
         summary = summarise_customers(table)
         assert summary.total_revenue() == report.amounts[LineStatus.SALE]
+
+
+def test_blank_lines_keep_line_numbers_right(tmp_path: Path) -> None:
+    text = "\n".join([",".join(HEADER), ",".join(line()), "", ",".join(line(quantity="x"))])
+    path = tmp_path / "lines.csv"
+    path.write_text(text + "\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="line 4, column Quantity"):
+        read_transactions(path, currency="GBP", zone="Europe/London")
+
+
+def test_header_only_file_gives_empty_table() -> None:
+    table = table_from_rows([])
+    assert len(table) == 0
+    assert table.report.lines_read == 0
+    assert table.customer_ids == ()

@@ -215,95 +215,113 @@ def normalise_customer_id(text: str) -> str:
     return stripped
 
 
-class _Interner:
-    """Numbers distinct strings in order of first appearance."""
+class _Codes:
+    """A column as integer codes into its distinct raw texts, in order of first appearance."""
 
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
+        self.codes: list[int] = []
 
-    def code(self, text: str) -> int:
-        found = self.index.get(text)
-        if found is None:
-            found = len(self.index)
-            self.index[text] = found
-        return found
+    def array(self) -> npt.NDArray[np.int32]:
+        return np.asarray(self.codes, dtype=np.int32)
 
-    def values(self) -> tuple[str, ...]:
+    def texts(self) -> tuple[str, ...]:
         return tuple(self.index)
 
+    def mapped(self, transform: Callable[[str], str]) -> tuple[npt.NDArray[np.int32],
+                                                               tuple[str, ...]]:
+        """Return codes and values after transforming each distinct text, merging equals."""
+        merged: dict[str, int] = {}
+        remap = np.empty(len(self.index), dtype=np.int32)
+        for code, text in enumerate(self.index):
+            remap[code] = merged.setdefault(transform(text), len(merged))
+        return remap[self.array()], tuple(merged)
 
-class _RowParser:
-    """Converts the text fields of one file to numbers, caching repeated values."""
 
-    def __init__(self, zone: ZoneInfo) -> None:
+class _FieldParser:
+    """Converts each distinct text of a column once, naming the first line of a bad value."""
+
+    def __init__(self, zone: ZoneInfo, blank_lines: list[int]) -> None:
         self.zone = zone
-        self.times: dict[str, tuple[int, int]] = {}
-        self.prices: dict[str, int] = {}
+        self.blank_lines = blank_lines
 
-    def parse_time(self, text: str, line_number: int, column: str) -> tuple[int, int]:
-        cached = self.times.get(text)
-        if cached is not None:
-            return cached
-        try:
-            moment = dt.datetime.fromisoformat(text.strip())
-        except ValueError:
-            raise InvalidInputError(
-                f"line {line_number}, column {column}",
-                text,
-                "invalid timestamp",
-                "Write timestamps as ISO 8601, such as 2011-12-09 12:50:00 or "
-                "2011-12-09T12:50:00+00:00.",
-            ) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=self.zone)
-        local = moment.astimezone(self.zone)
-        instant = int(moment.timestamp())
-        day = local.date().toordinal() - _EPOCH_ORDINAL
-        self.times[text] = (instant, day)
-        return instant, day
+    def _where(self, column: _Codes, code: int, name: str) -> str:
+        row = int(np.flatnonzero(column.array() == code)[0])
+        # Blank lines were skipped, so count those before the row back in.
+        line = row + 2
+        for blank in self.blank_lines:
+            if blank <= line:
+                line += 1
+        return f"line {line}, column {name}"
 
-    def parse_price(self, text: str, line_number: int, column: str) -> int:
-        cached = self.prices.get(text)
-        if cached is not None:
-            return cached
-        try:
-            value = Decimal(text.strip())
-        except InvalidOperation:
-            value = Decimal("NaN")
-        if not value.is_finite():
-            raise InvalidInputError(
-                f"line {line_number}, column {column}",
-                text,
-                "invalid unit price",
-                "Write the unit price as a decimal number such as 2.55.",
-            )
-        scaled = value.scaleb(_PRICE_DECIMALS)
-        if scaled != scaled.to_integral_value():
-            raise InvalidInputError(
-                f"line {line_number}, column {column}",
-                text,
-                f"unit price has more than {_PRICE_DECIMALS} decimal places",
-                "Round prices to at most four decimal places before loading.",
-            )
-        result = int(scaled)
-        self.prices[text] = result
-        return result
+    def quantities(self, column: _Codes, name: str) -> IntArray:
+        parsed = np.empty(len(column.index), dtype=np.int64)
+        for code, text in enumerate(column.index):
+            try:
+                parsed[code] = int(text)
+            except ValueError:
+                raise InvalidInputError(
+                    self._where(column, code, name), text, "invalid quantity",
+                    "Write quantities as whole numbers; returns as negative numbers.",
+                ) from None
+        return parsed[column.array()]
+
+    def prices(self, column: _Codes, name: str) -> IntArray:
+        parsed = np.empty(len(column.index), dtype=np.int64)
+        for code, text in enumerate(column.index):
+            try:
+                value = Decimal(text.strip())
+            except InvalidOperation:
+                value = Decimal("NaN")
+            if not value.is_finite():
+                raise InvalidInputError(
+                    self._where(column, code, name), text, "invalid unit price",
+                    "Write the unit price as a decimal number such as 2.55.",
+                )
+            scaled = value.scaleb(_PRICE_DECIMALS)
+            if scaled != scaled.to_integral_value():
+                raise InvalidInputError(
+                    self._where(column, code, name), text,
+                    f"unit price has more than {_PRICE_DECIMALS} decimal places",
+                    "Round prices to at most four decimal places before loading.",
+                )
+            parsed[code] = int(scaled)
+        return parsed[column.array()]
+
+    def times(self, column: _Codes, name: str) -> tuple[IntArray, IntArray]:
+        instants = np.empty(len(column.index), dtype=np.int64)
+        days = np.empty(len(column.index), dtype=np.int64)
+        for code, text in enumerate(column.index):
+            try:
+                moment = dt.datetime.fromisoformat(text.strip())
+            except ValueError:
+                raise InvalidInputError(
+                    self._where(column, code, name), text, "invalid timestamp",
+                    "Write timestamps as ISO 8601, such as 2011-12-09 12:50:00 or "
+                    "2011-12-09T12:50:00+00:00.",
+                ) from None
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=self.zone)
+            instants[code] = int(moment.timestamp())
+            days[code] = moment.astimezone(self.zone).date().toordinal() - _EPOCH_ORDINAL
+        codes = column.array()
+        return instants[codes], days[codes]
 
 
-def _classify(invoice: str, quantity: int, price: int, has_customer: bool) -> LineStatus:
-    if invoice.startswith(("C", "c")):
-        return LineStatus.CANCELLATION
-    if price < 0:
-        return LineStatus.ADJUSTMENT
-    if quantity < 0:
-        return LineStatus.RETURN
-    if quantity == 0:
-        return LineStatus.ZERO_QUANTITY
-    if price == 0:
-        return LineStatus.ZERO_PRICE
-    if not has_customer:
-        return LineStatus.SALE_WITHOUT_CUSTOMER
-    return LineStatus.SALE
+def _classify(
+    cancelled: npt.NDArray[np.bool_], quantity: IntArray, price: IntArray,
+    customer: npt.NDArray[np.int32],
+) -> npt.NDArray[np.int8]:
+    """Return each line's LineStatus; the earliest listed member that applies wins."""
+    status = np.where(customer >= 0, LineStatus.SALE, LineStatus.SALE_WITHOUT_CUSTOMER)
+    status = status.astype(np.int8)
+    # Apply the rules from the last listed to the first, so earlier ones overwrite.
+    status[price == 0] = LineStatus.ZERO_PRICE
+    status[quantity == 0] = LineStatus.ZERO_QUANTITY
+    status[quantity < 0] = LineStatus.RETURN
+    status[price < 0] = LineStatus.ADJUSTMENT
+    status[cancelled] = LineStatus.CANCELLATION
+    return status
 
 
 def _column_positions(header: Sequence[str], columns: ColumnMap) -> dict[str, int]:
@@ -362,25 +380,22 @@ def parse_transactions(
     country_at = position.get(columns.country or "", -1)
     payment_at = position.get(columns.payment_option or "", -1)
 
-    parser = _RowParser(tenant_zone)
-    customers, invoices, products, countries, payments = (_Interner() for _ in range(5))
-    descriptions: dict[int, str] = {}
-    raw_customer_ids: dict[str, int] = {}
-    customer_col: list[int] = []
-    invoice_col: list[int] = []
-    product_col: list[int] = []
-    country_col: list[int] = []
-    payment_col: list[int] = []
-    instant_col: list[int] = []
-    day_col: list[int] = []
-    quantity_col: list[int] = []
-    price_col: list[int] = []
-    status_col: list[int] = []
+    # The loop only numbers raw texts per column; each distinct text is parsed once after.
+    names = ("customer", "invoice", "product", "quantity", "price", "time", "country",
+             "payment")
+    column = {name: _Codes() for name in names}
+    positions = (customer_at, invoice_at, product_at, quantity_at, price_at, time_at,
+                 country_at, payment_at)
+    used = [(column[name], at) for name, at in zip(names, positions, strict=True) if at >= 0]
+    products = column["product"]
+    descriptions: list[str] = []
+    blank_lines: list[int] = []
     width = len(header)
 
     for line_number, row in enumerate(iterator, start=2):
         if len(row) != width:
             if not row:
+                blank_lines.append(line_number)
                 continue
             raise InvalidInputError(
                 f"line {line_number}",
@@ -388,63 +403,62 @@ def parse_transactions(
                 f"the line has {len(row)} fields but the header has {width}",
                 "Quote fields that contain commas.",
             )
+        for codes, at in used:
+            index = codes.index
+            codes.codes.append(index.setdefault(row[at], len(index)))
+        if description_at >= 0 and len(descriptions) < len(products.index):
+            # The product is new on this line: keep its first description.
+            descriptions.append(row[description_at].strip())
 
-        # Customer: empty means unknown; ids are normalised once per distinct text.
-        raw_customer = row[customer_at]
-        customer_code = raw_customer_ids.get(raw_customer)
-        if customer_code is None:
-            normalised = normalise_customer_id(raw_customer)
-            customer_code = customers.code(normalised) if normalised else -1
-            raw_customer_ids[raw_customer] = customer_code
+    parser = _FieldParser(tenant_zone, blank_lines)
+    n = len(products.codes)
+    customer, customer_values = column["customer"].mapped(normalise_customer_id)
+    customer_list = list(customer_values)
+    if "" in customer_list:
+        # An empty id means no customer: code -1, and the codes above it close the gap.
+        empty = customer_list.index("")
+        customer[customer == empty] = -1
+        customer[customer > empty] -= 1
+        customer_list.pop(empty)
+    invoice, invoice_values = column["invoice"].mapped(str.strip)
+    product, product_values = products.mapped(str.strip)
+    quantity = parser.quantities(column["quantity"], columns.quantity)
+    price = parser.prices(column["price"], columns.unit_price)
+    instant, local_day = parser.times(column["time"], columns.timestamp)
+    no_codes = np.full(n, -1, dtype=np.int32)
+    country, country_values = (column["country"].mapped(str.strip) if country_at >= 0
+                               else (no_codes, ()))
+    payment, payment_values = (column["payment"].mapped(str.strip) if payment_at >= 0
+                               else (no_codes, ()))
 
-        invoice_text = row[invoice_at].strip()
-        quantity_text = row[quantity_at]
-        try:
-            quantity = int(quantity_text)
-        except ValueError:
-            raise InvalidInputError(
-                f"line {line_number}, column {columns.quantity}",
-                quantity_text,
-                "invalid quantity",
-                "Write quantities as whole numbers; returns as negative numbers.",
-            ) from None
-        price = parser.parse_price(row[price_at], line_number, columns.unit_price)
-        instant, day = parser.parse_time(row[time_at], line_number, columns.timestamp)
-
-        product_code = products.code(row[product_at].strip())
-        if description_at >= 0 and product_code not in descriptions:
-            descriptions[product_code] = row[description_at].strip()
-
-        customer_col.append(customer_code)
-        invoice_col.append(invoices.code(invoice_text))
-        product_col.append(product_code)
-        country_col.append(countries.code(row[country_at].strip()) if country_at >= 0 else -1)
-        payment_col.append(payments.code(row[payment_at].strip()) if payment_at >= 0 else -1)
-        instant_col.append(instant)
-        day_col.append(day)
-        quantity_col.append(quantity)
-        price_col.append(price)
-        status_col.append(_classify(invoice_text, quantity, price, customer_code >= 0))
+    # Descriptions follow the raw product texts; keep the first for each stripped id.
+    first_description: dict[int, str] = {}
+    if descriptions:
+        raw_to_product = product[np.unique(products.array(), return_index=True)[1]]
+        for raw_code, product_code in enumerate(raw_to_product.tolist()):
+            first_description.setdefault(product_code, descriptions[raw_code])
+    cancelled = np.array([text.startswith(("C", "c")) for text in invoice_values], dtype=bool)
 
     return _assemble(
         currency=currency,
         zone=zone,
-        customers=customers.values(),
-        invoices=invoices.values(),
-        products=products.values(),
-        descriptions=descriptions,
-        country_names=countries.values(),
-        payment_options=payments.values(),
-        customer=np.asarray(customer_col, dtype=np.int32),
-        invoice=np.asarray(invoice_col, dtype=np.int32),
-        product=np.asarray(product_col, dtype=np.int32),
-        country=np.asarray(country_col, dtype=np.int32),
-        payment_option=np.asarray(payment_col, dtype=np.int32),
-        instant=np.asarray(instant_col, dtype=np.int64),
-        local_day=np.asarray(day_col, dtype=np.int64),
-        quantity=np.asarray(quantity_col, dtype=np.int64),
-        price=np.asarray(price_col, dtype=np.int64),
-        status=np.asarray(status_col, dtype=np.int8),
+        customers=tuple(customer_list),
+        invoices=invoice_values,
+        products=product_values,
+        descriptions=first_description,
+        country_names=country_values,
+        payment_options=payment_values,
+        customer=customer,
+        invoice=invoice,
+        product=product,
+        country=country,
+        payment_option=payment,
+        instant=instant,
+        local_day=local_day,
+        quantity=quantity,
+        price=price,
+        status=_classify(cancelled[invoice] if n else np.zeros(0, dtype=bool), quantity,
+                         price, customer),
     )
 
 
