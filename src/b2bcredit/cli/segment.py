@@ -13,7 +13,7 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from tqdm import tqdm
@@ -22,8 +22,6 @@ from b2bcredit.api.segments import TierPolicyModel
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import Money
 from b2bcredit.segments.firmographics import BusinessStatus, Firmographics
-from b2bcredit.segments.holdout import calibration_holdout
-from b2bcredit.segments.pipeline import SegmentationResult, segment_customers
 from b2bcredit.segments.tiers import (
     CreditStanding,
     TierPolicy,
@@ -34,6 +32,9 @@ from b2bcredit.segments.transactions import ColumnMap, TransactionTable, read_tr
 from b2bcredit.segments.windows import EvaluationWindow
 
 _EPOCH = dt.date(1970, 1, 1)
+if TYPE_CHECKING:
+    from b2bcredit.segments.pipeline import SegmentationResult
+
 # Files above this size show a progress bar while they are read.
 _PROGRESS_FROM_BYTES = 1_000_000
 _STEPS = ("summary", "rfm", "demand clusters", "bg/nbd fit", "gamma-gamma fit", "clv", "tiers")
@@ -208,6 +209,8 @@ def holdout_lines(table: TransactionTable, window: EvaluationWindow | None,
         raise InvalidInputError("--holdout-from", holdout_from,
                                 f"must fall inside the data, after {first} and before {end}",
                                 "Pick a date that leaves days on both sides.")
+    from b2bcredit.segments.holdout import calibration_holdout
+
     report = calibration_holdout(table, EvaluationWindow(first, holdout_from, table.zone),
                                  EvaluationWindow(holdout_from, end, table.zone))
     lines = [
@@ -329,6 +332,9 @@ def summary_lines(result: SegmentationResult) -> list[str]:
 
 def run(arguments: argparse.Namespace) -> int:
     """Segment the customers of a transaction file and write the rows."""
+    # scipy loads here, not when the command line starts, so other commands stay quick.
+    from b2bcredit.segments.pipeline import segment_customers
+
     path: Path = arguments.transactions
     if not path.is_file():
         raise FileNotFoundError(f"transaction file {path} not found")
