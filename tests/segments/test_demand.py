@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
@@ -15,6 +17,7 @@ from b2bcredit.segments.demand import (
 )
 from b2bcredit.segments.summary import CustomerSummary, summarise_customers
 from b2bcredit.segments.transactions import TransactionTable
+from b2bcredit.segments.windows import EvaluationWindow
 from tests.segments.conftest import HEADER, line, table_from_rows
 
 
@@ -114,3 +117,16 @@ def test_online_retail_clusters_are_reproducible(
     second = cluster_customers(features, k=5)
     assert np.array_equal(first.labels, second.labels)
     assert sum(profile.customers for profile in first.profiles) == len(online_retail_summary)
+
+
+def test_features_use_only_the_window() -> None:
+    table = table_from_rows([
+        line(invoice="1", description="JUMBO BAG RED", timestamp="2024-01-05 10:00:00"),
+        line(invoice="2", product="P2", description="WHITE MUG",
+             timestamp="2024-03-05 10:00:00"),
+    ])
+    window = EvaluationWindow(dt.date(2024, 2, 1), dt.date(2024, 4, 1), "Europe/London")
+    features = demand_features(table, summarise_customers(table, window))
+    values = dict(zip(features.names, features.values[0], strict=True))
+    assert values["share_kitchen_and_dining"] == 1.0
+    assert values["share_bags"] == 0.0

@@ -132,7 +132,9 @@ def demand_features(
     # Map table customers to summary rows; lines of other customers are ignored.
     row_of_customer = np.full(len(table.customer_ids) + 1, -1, dtype=np.int64)
     row_of_customer[summary.table_index] = np.arange(len(summary))
-    sales = table.sales_mask() & (table.local_day <= summary.end_day)
+    # The summary's window, as tenant-zone days: its edges are local midnights.
+    sales = (table.sales_mask() & (table.local_day >= summary.start_day)
+             & (table.local_day <= summary.end_day))
     lines = np.flatnonzero(sales)
     row = row_of_customer[table.customer[lines]]
     keep = row >= 0

@@ -59,7 +59,9 @@ class CustomerSummary:
     invoices: IntArray
     first_day: IntArray
     last_day: IntArray
-    # Days since 1970-01-01 of the last day of the window.
+    # Days since 1970-01-01 of the first and last day of the window (first sale's day and
+    # last sale's day without a window).
+    start_day: int
     end_day: int
     # Customers in the table who have no sale inside the window.
     customers_without_sales: int
@@ -161,6 +163,8 @@ def summarise_customers(
         invoices=invoice_counts[active],
         first_day=first_day.astype(np.int64),
         last_day=last_day.astype(np.int64),
+        start_day=(int(runs.day.min()) if window is None
+                   else window.start.toordinal() - _EPOCH_ORDINAL),
         end_day=end_day,
         customers_without_sales=n_table - int(active.size),
     )
