@@ -307,3 +307,18 @@ def test_tiny_sample_fit_reports_non_convergence() -> None:
     age = [346, 314, 284, 343, 221, 189, 340, 308, 94, 337, 305, 275]
     fit = fit_bgnbd(frequency, recency, age)
     assert not fit.converged
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_single_customer_agrees_with_batch(seed: int) -> None:
+    x, t_x, age = _simulate_bgnbd(seed, 25)
+    spend = np.where(x > 0, 20.0 + seed % 7, 0.0)
+    bgnbd = BetaGeoParams(0.9, 30.0, 0.7, 3.0)
+    gamma_gamma = GammaGammaParams(2.0, 3.5, 400.0)
+    batch = customer_lifetime_value(bgnbd, gamma_gamma, x, t_x, age, spend)
+    for index in range(x.size):
+        one = customer_lifetime_value(bgnbd, gamma_gamma, x[index:index + 1],
+                                      t_x[index:index + 1], age[index:index + 1],
+                                      spend[index:index + 1])
+        assert one[0] == batch[index]

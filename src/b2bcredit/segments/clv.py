@@ -755,4 +755,7 @@ def customer_lifetime_value(
     cumulative = expected_purchases(bgnbd, horizons, frequency, recency, T)
     per_month = np.diff(cumulative, axis=1)
     discount = (1.0 + monthly_discount_rate) ** -np.arange(1, months + 1, dtype=np.float64)
-    return np.asarray(spend * (per_month @ discount), dtype=np.float64)
+    # An element-wise product summed per row, not a matrix product: BLAS may sum in another
+    # order for another number of rows, and one customer must get the same value alone.
+    discounted = np.sum(per_month * discount, axis=1)
+    return np.asarray(spend * discounted, dtype=np.float64)
