@@ -3,10 +3,10 @@
 The BG/NBD model (Fader, Hardie and Lee, "Counting your customers the easy way", Marketing
 Science 24(2), 2005) describes repeat purchases. While alive, a customer buys at a Poisson
 rate λ ~ Gamma(r, α). After each purchase the customer drops out with probability
-p ~ Beta(a, b). Its inputs per customer are the repeat frequency ``x`` (purchase days after
-the first), the recency ``t_x`` (time from the first to the last purchase) and the age
-``T`` (time from the first purchase to the end of the observation period), all in one time
-unit (days throughout this package).
+p ~ Beta(a, b). It reads three figures per customer, all in days in this package: the
+repeat frequency ``x`` (purchase days after the first), the recency ``t_x`` (time from the
+first to the last purchase) and the age ``T`` (time from the first purchase to the end of
+the observation period).
 
 The Gamma-Gamma model (Fader, Hardie and Lee, "RFM and CLV: using iso-value curves for
 customer base analysis", Journal of Marketing Research 42(4), 2005) describes the spend
@@ -184,10 +184,10 @@ def check_bgnbd_inputs(
     """Validate BG/NBD inputs and return them as float arrays.
 
     Raises:
-        InvalidInputError: the arrays differ in length or are empty; a frequency is
-            negative or not a whole number; a recency is negative, or non-zero with
-            frequency zero; a recency is greater than T. The message names the first
-            offending customer by position.
+        InvalidInputError: the arrays differ in length or are empty, a frequency is
+            negative or fractional, a recency is negative or greater than T, or a recency
+            is non-zero with frequency zero. The message names the first offending
+            customer by position.
     """
     x = _as_float_array(frequency, "frequency")
     t_x = _as_float_array(recency, "recency")
@@ -234,7 +234,7 @@ def _bgnbd_terms(
     data: _BgnbdData,
     order: int,
 ) -> tuple[float, FloatArray, FloatArray]:
-    """Return the log-likelihood, and up to ``order`` derivatives in log-parameters.
+    """Return the log-likelihood and up to ``order`` derivatives with respect to (r, α, a, b).
 
     The likelihood of one customer is exp(G(x)) × (exp(A3) + [x > 0] exp(A4)) with
     G = lnΓ(r+x) − lnΓ(r) + r ln α + ln B(a, b+x) − ln B(a, b),

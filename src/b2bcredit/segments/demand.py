@@ -11,9 +11,9 @@ Features, from sale lines only:
 * ``share_payment_<option>``: share of invoices paid with each option, when the file
   has a payment column.
 
-Features are standardised (zero mean, unit variance; constant features are dropped) and
-clustered with k-means (:func:`scipy.cluster.vq.kmeans2`, k-means++ starts, a fixed seed,
-several starts keeping the lowest inertia). Clusters are numbered by decreasing size, ties
+Features are standardised to zero mean and unit variance, and constant features are
+dropped. k-means (:func:`scipy.cluster.vq.kmeans2`) then runs from several k-means++ starts
+drawn with a fixed seed and keeps the run with the lowest inertia. Clusters are numbered by decreasing size, ties
 by centroid, so labels are stable across runs on the same data. When k is not given, it is
 chosen by the mean silhouette over k = 2 … 8, computed on a fixed, evenly spaced sample of
 at most 2,000 customers to keep the cost of the pairwise distances bounded.
