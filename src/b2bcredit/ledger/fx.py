@@ -10,9 +10,9 @@ from typing import Protocol
 import attrs
 
 from b2bcredit.core.errors import InvalidInputError
-from b2bcredit.core.money import to_decimal
+from b2bcredit.core.money import DECIMAL_CONTEXT, Money, Rounding, to_decimal
 
-__all__ = ["FxProvider", "FxQuote", "NoFxProvider", "StaticFxProvider"]
+__all__ = ["FxProvider", "FxQuote", "NoFxProvider", "StaticFxProvider", "convert"]
 
 
 @attrs.frozen
@@ -65,3 +65,12 @@ class StaticFxProvider:
         """Return the fixed rate for the pair, or None."""
         rate = self._rates.get((base, quote))
         return None if rate is None else FxQuote(base, quote, rate, self._source, at)
+
+
+def convert(amount: Money, rate: Decimal, currency: str) -> Money:
+    """Convert ``amount`` at ``rate`` into ``currency``, rounding half to even to its minor unit.
+
+    Checkout and authorization both convert with this function, so the credit an option
+    shows is the credit authorization reserves.
+    """
+    return Money(DECIMAL_CONTEXT.multiply(amount.amount, rate), currency, rounding=Rounding.HALF_EVEN)

@@ -16,6 +16,7 @@ import attrs
 
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import Money, Rounding
+from b2bcredit.ledger.fx import convert
 from b2bcredit.products.catalogue import (
     BuyerStatus,
     LateFeePolicy,
