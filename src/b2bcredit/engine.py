@@ -21,7 +21,13 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 
-from b2bcredit.checkout.options import Cart, CheckoutOptions, checkout_options, guest_position
+from b2bcredit.checkout.options import (
+    Cart,
+    CheckoutOptions,
+    OfferCache,
+    checkout_options,
+    guest_position,
+)
 from b2bcredit.core.errors import NotFoundError
 from b2bcredit.core.money import Money
 from b2bcredit.ledger.allocation import AllocationPolicy
@@ -84,6 +90,7 @@ class Engine:
         self.fx: FxProvider = NoFxProvider() if fx is None else fx
         self.clock: Clock = SystemClock() if clock is None else clock
         self.terms_factory = terms_factory
+        self.offers = OfferCache()
         self.ledger = Ledger(
             store, self.clock, fx=self.fx, terms_factory=terms_factory, dunning=self.catalogue.dunning,
             allocation=allocation, authorization_ttl=authorization_ttl, timezone=timezone,
@@ -128,7 +135,7 @@ class Engine:
         if account is None or position is None:
             return checkout_options(
                 self.catalogue, buyer_id, guest_position(cart.country), cart, today,
-                terms_factory=self.terms_factory,
+                terms_factory=self.terms_factory, offers=self.offers,
             )
         quote = None
         if cart.amount.currency.code != account.currency:
@@ -137,7 +144,7 @@ class Engine:
             self.catalogue, buyer_id, position, cart, today,
             available_credit=available_credit(account), fx=quote,
             probability_of_default=account.profile.probability_of_default,
-            terms_factory=self.terms_factory,
+            terms_factory=self.terms_factory, offers=self.offers,
         )
 
     def _quote(self, base: str, quote: str, account_id: str) -> FxQuote | None:

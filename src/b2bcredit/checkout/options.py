@@ -9,6 +9,7 @@ same eligibility function that authorization applies.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -23,7 +24,16 @@ from b2bcredit.products.eligibility import BuyerPosition, ReasonCode, Resolution
 from b2bcredit.products.terms import EarlyPaymentDiscount, PaymentTerms, ScheduledPayment, TermsSpec
 from b2bcredit.products.terms_interim import annual_percentage_rate, build_terms
 
-__all__ = ["Cart", "CheckoutOption", "CheckoutOptions", "checkout_options", "guest_position"]
+__all__ = [
+    "Cart",
+    "CheckoutOption",
+    "CheckoutOptions",
+    "Offer",
+    "OfferCache",
+    "checkout_options",
+    "guest_position",
+    "price_offer",
+]
 
 
 @attrs.frozen
@@ -90,6 +100,65 @@ class CheckoutOptions:
         raise KeyError(product_id)
 
 
+@attrs.frozen
+class Offer:
+    """The buyer-independent part of an option: terms, schedule, fees, total and APR."""
+
+    terms_code: str
+    schedule: tuple[ScheduledPayment, ...]
+    discount: EarlyPaymentDiscount | None
+    buyer_fee: Money
+    merchant_fee: Money
+    total_cost: Money
+    apr: Decimal | None
+
+
+def price_offer(
+    product: Product,
+    amount: Money,
+    today: date,
+    probability_of_default: Decimal | None,
+    terms_factory: Callable[[TermsSpec], PaymentTerms] = build_terms,
+) -> Offer:
+    """Price ``product`` for an order of ``amount`` anchored at ``today``."""
+    terms = terms_factory(product.terms)
+    buyer_fee = product.pricing.buyer_fee(amount, probability_of_default)
+    total = amount + buyer_fee
+    schedule = terms.schedule(total, today)
+    apr = Decimal(0) if buyer_fee.is_zero() else annual_percentage_rate(amount, schedule, today)
+    return Offer(
+        terms.code, schedule, terms.discount(today), buyer_fee, product.pricing.merchant_fee(amount), total, apr,
+    )
+
+
+class OfferCache:
+    """Priced offers kept by product, amount, date and PD, least recently used dropped first.
+
+    Pricing depends on nothing else, so a cached offer equals a fresh one; the cache
+    saves recomputing schedules and APRs when a storefront asks again for the same cart.
+    """
+
+    def __init__(self, maxsize: int = 4096) -> None:
+        self.maxsize = maxsize
+        self._offers: OrderedDict[tuple[object, ...], Offer] = OrderedDict()
+
+    def get(
+        self, product: Product, amount: Money, today: date, probability_of_default: Decimal | None,
+        terms_factory: Callable[[TermsSpec], PaymentTerms],
+    ) -> Offer:
+        """Return the cached offer, pricing it first when absent."""
+        key = (product, amount, today, probability_of_default, terms_factory)
+        offer = self._offers.get(key)
+        if offer is None:
+            offer = price_offer(product, amount, today, probability_of_default, terms_factory)
+            self._offers[key] = offer
+            if len(self._offers) > self.maxsize:
+                self._offers.popitem(last=False)
+        else:
+            self._offers.move_to_end(key)
+        return offer
+
+
 def guest_position(country: str | None) -> BuyerPosition:
     """Return the position of a buyer with no credit account: pay-now options only."""
     return BuyerPosition(
@@ -109,6 +178,7 @@ def checkout_options(
     fx: FxQuote | None = None,
     probability_of_default: Decimal | None = None,
     terms_factory: Callable[[TermsSpec], PaymentTerms] = build_terms,
+    offers: OfferCache | None = None,
 ) -> CheckoutOptions:
     """Return every product of ``catalogue`` for ``cart``, available or not.
 
@@ -122,44 +192,40 @@ def checkout_options(
         fx: the rate from the cart's currency to the account's, when they differ.
         probability_of_default: for the risk-based part of buyer fees.
         terms_factory: turns a product's terms into :class:`PaymentTerms`.
+        offers: a cache of priced offers; without one every offer is priced afresh.
     """
     if position.country is None and cart.country is not None:
         position = attrs.evolve(position, country=cart.country)
     options = tuple(
-        _option(product, position, cart, today, fx, probability_of_default, terms_factory)
+        _option(
+            product, position, cart, fx,
+            price_offer(product, cart.amount, today, probability_of_default, terms_factory)
+            if offers is None
+            else offers.get(product, cart.amount, today, probability_of_default, terms_factory),
+        )
         for product in catalogue.products
     )
     return CheckoutOptions(buyer_id, catalogue.version, today, cart, available_credit, options)
 
 
 def _option(
-    product: Product,
-    position: BuyerPosition,
-    cart: Cart,
-    today: date,
-    fx: FxQuote | None,
-    probability_of_default: Decimal | None,
-    terms_factory: Callable[[TermsSpec], PaymentTerms],
+    product: Product, position: BuyerPosition, cart: Cart, fx: FxQuote | None, offer: Offer
 ) -> CheckoutOption:
     amount = cart.amount
-    terms = terms_factory(product.terms)
-    buyer_fee = product.pricing.buyer_fee(amount, probability_of_default)
-    total = amount + buyer_fee
 
     # Credit needed in the account's currency, converted as authorization will.
     credit_needed: Money | None = None
     rate: Decimal | None = None
     if product.uses_credit and position.account_currency is not None:
         if amount.currency.code == position.account_currency:
-            credit_needed = total
+            credit_needed = offer.total_cost
         elif fx is not None:
             rate = fx.rate
             credit_needed = convert(amount, rate, position.account_currency) + convert(
-                buyer_fee, rate, position.account_currency
+                offer.buyer_fee, rate, position.account_currency
             )
 
     finding = assess(product, position, amount, credit_needed=credit_needed, rate=rate)
-    schedule = terms.schedule(total, today)
     return CheckoutOption(
         product_id=product.product_id,
         name=product.name,
@@ -167,13 +233,12 @@ def _option(
         available=finding is None,
         reason=None if finding is None else finding.reason,
         hint=None if finding is None else finding.hint,
-        terms_code=terms.code,
-        schedule=schedule,
-        discount=terms.discount(today),
-        buyer_fee=buyer_fee,
-        merchant_fee=product.pricing.merchant_fee(amount),
-        total_cost=total,
-        apr=annual_percentage_rate(amount, schedule, today),
+        terms_code=offer.terms_code,
+        schedule=offer.schedule,
+        discount=offer.discount,
+        buyer_fee=offer.buyer_fee,
+        merchant_fee=offer.merchant_fee,
+        total_cost=offer.total_cost,
+        apr=offer.apr,
         credit_needed=credit_needed,
     )
-

@@ -41,8 +41,8 @@ def run_lifecycle_demo(engine: Engine, *, buyer_id: str = "demo-buyer", limit: M
 
     authorized = engine.authorize(f"{buyer_id}:auth", buyer_id, "order-1001", "net30_discount", cart.amount)
     if not authorized.approved or authorized.authorization is None:
-        reason = None if authorized.reason is None else authorized.reason.value
-        print(f"\nAuthorization declined: {reason}")
+        declined = "unknown" if authorized.reason is None else authorized.reason.value
+        print(f"\nAuthorization declined: {declined}")
         return
     authorization = authorized.authorization
     print(

@@ -341,6 +341,8 @@ class Invoice:
 
     def days_past_due(self, as_of: date) -> int:
         """Return the days since the oldest unpaid part fell due; 0 when none is late."""
+        if as_of <= self.schedule[0].due_date or self.status is not InvoiceStatus.OPEN:
+            return 0
         oldest = self.oldest_unpaid_due_date()
         if oldest is None:
             return 0

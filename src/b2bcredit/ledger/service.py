@@ -1178,16 +1178,21 @@ class Ledger:
             return _found(tx.get_invoice(invoice_id), "invoice_id", invoice_id)
 
     def position(self, buyer_id: str) -> tuple[Account | None, BuyerPosition | None]:
-        """Return the buyer's account and its eligibility view today; (None, None) without an account."""
-        account = self.find_account(buyer_id)
-        if account is None:
-            return None, None
-        today = self._now().astimezone(self.timezone).date()
+        """Return the buyer's account and its eligibility view today; (None, None) without one.
+
+        One read transaction, unless expired reservations must be released first.
+        """
+        now = self._now()
+        today = now.astimezone(self.timezone).date()
         with self.store.snapshot() as tx:
-            account = _found(tx.get_account(account.account_id), "account_id", account.account_id)
-            return account, buyer_position(
-                account, tx.invoices(account.account_id, open_only=True), today
-            )
+            account = tx.find_account(buyer_id)
+            if account is None:
+                return None, None
+            if not tx.expired_authorizations(account.account_id, now):
+                open_invoices = tx.invoices(account.account_id, open_only=True)
+                return account, buyer_position(account, open_invoices, today)
+        self.expire_authorizations(account.account_id)
+        return self.position(buyer_id)
 
     def snapshot(self, account_id: str) -> AccountSnapshot:
         """Return every record of the account, read in one transaction."""

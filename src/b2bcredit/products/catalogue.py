@@ -182,7 +182,8 @@ class DunningLevel:
     action: str  # what the host does at this level, such as "reminder" or "collections"
 
 
-@attrs.frozen
+# The hash is cached because stores and caches key on products on every authorization.
+@attrs.frozen(cache_hash=True)
 class Product:
     """One payment option of the catalogue."""
 

@@ -145,7 +145,8 @@ def assess(
                 currencies=eligibility.currencies,
             ),
         )
-    if amount < amount_range.minimum:
+    # Same currency by the lookup above, so compare the Decimal amounts directly (cheaper).
+    if amount.amount < amount_range.minimum.amount:
         short = amount_range.minimum - amount
         return Finding(
             ReasonCode.AMOUNT_BELOW_MINIMUM,
@@ -155,7 +156,7 @@ def assess(
                 short,
             ),
         )
-    if amount_range.maximum is not None and amount > amount_range.maximum:
+    if amount_range.maximum is not None and amount.amount > amount_range.maximum.amount:
         excess = amount - amount_range.maximum
         return Finding(
             ReasonCode.AMOUNT_ABOVE_MAXIMUM,

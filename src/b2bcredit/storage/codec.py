@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import attrs
 
 from b2bcredit.core.money import Money
+from b2bcredit.products.catalogue import Product
 
 __all__ = ["decode", "dumps", "encode", "loads"]
 
@@ -40,15 +41,31 @@ def encode(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, enum.Enum):
         return value.value
-    if attrs.has(type(value)):
-        return {
-            field.name: encode(getattr(value, field.name)) for field in attrs.fields(type(value))
-        }
+    kind: Any = type(value)
+    if kind is Product:
+        # A product snapshot repeats in every authorization; encode each distinct one once.
+        return _encode_product(value)
+    names = _field_names(kind)
+    if names is not None:
+        return {name: encode(getattr(value, name)) for name in names}
     if isinstance(value, tuple | list):
         return [encode(item) for item in value]
     if isinstance(value, dict):
         return {str(key): encode(item) for key, item in value.items()}
     raise TypeError(f"cannot encode {type(value).__name__} for storage")
+
+
+@functools.lru_cache(maxsize=1024)
+def _encode_product(product: Product) -> Any:
+    # Callers only serialise the result, so sharing one dict between them is safe.
+    return {field.name: encode(getattr(product, field.name)) for field in attrs.fields(Product)}
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    if not attrs.has(kind):
+        return None
+    return tuple(field.name for field in attrs.fields(kind))
 
 
 def decode(kind: type[T], data: Any) -> T:
@@ -59,7 +76,7 @@ def decode(kind: type[T], data: Any) -> T:
 
 def dumps(value: Any) -> str:
     """Return compact JSON text of a record."""
-    return json.dumps(encode(value), separators=(",", ":"), sort_keys=True)
+    return json.dumps(encode(value), separators=(",", ":"))
 
 
 def loads(kind: type[T], text: str) -> T:

@@ -117,7 +117,7 @@ class SchemaVersionError(B2BCreditError, RuntimeError):
 
 def _utc_text(moment: datetime) -> str:
     # A fixed-width UTC form sorts as text in time order, which the expiry index relies on.
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 class SqliteStore:
