@@ -68,7 +68,7 @@ from b2bcredit.products.eligibility import BuyerPosition, assess
 from b2bcredit.products.terms import PaymentTerms, TermsSpec
 from b2bcredit.products.terms_interim import build_terms
 from b2bcredit.storage.base import Store, StoreTransaction
-from b2bcredit.storage.codec import dumps, encode, loads
+from b2bcredit.storage.codec import dumps, encode, loads, product_digest
 
 __all__ = ["DEFAULT_AUTHORIZATION_TTL", "Ledger"]
 
@@ -356,7 +356,7 @@ class Ledger:
         request = {
             "account_id": account_id,
             "order_id": order_id,
-            "product": product,
+            "product": product_digest(product),
             "amount": amount,
             "expires_at": expires_at,
         }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import hashlib
 import json
 import types
 import typing
@@ -22,7 +23,7 @@ import attrs
 from b2bcredit.core.money import Money
 from b2bcredit.products.catalogue import Product
 
-__all__ = ["decode", "dumps", "encode", "loads"]
+__all__ = ["decode", "dumps", "encode", "loads", "product_digest"]
 
 T = TypeVar("T")
 
@@ -59,6 +60,12 @@ def encode(value: Any) -> Any:
 def _encode_product(product: Product) -> Any:
     # Callers only serialise the result, so sharing one dict between them is safe.
     return {field.name: encode(getattr(product, field.name)) for field in attrs.fields(Product)}
+
+
+@functools.lru_cache(maxsize=1024)
+def product_digest(product: Product) -> str:
+    """Return the SHA-256 of a product's JSON form: equal products, equal digests."""
+    return hashlib.sha256(json.dumps(_encode_product(product), separators=(",", ":")).encode()).hexdigest()
 
 
 @functools.cache
