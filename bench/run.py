@@ -1,22 +1,34 @@
-"""Run every ``bench/bench_*.py`` module's ``main()`` in turn: ``python bench/run.py [name ...]``."""
+"""Run every benchmark in this folder, or the ones named: ``python bench/run.py [NAME ...]``.
+
+Each ``bench_*.py`` module exposes ``main() -> None``, runs the library and the tool a
+user would otherwise pick on the same input in one process, and prints medians and the
+ratio. A benchmark whose comparison tool is not installed says so and carries on.
+"""
 
 from __future__ import annotations
 
 import importlib
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
 
 def main(argv: list[str]) -> int:
-    """Run the named benchmarks, or all of them."""
+    """Run the named benchmarks (all when none is named); return the exit status."""
     sys.path.insert(0, str(HERE))
-    names = argv or sorted(path.stem for path in HERE.glob("bench_*.py"))
-    for name in names:
-        module = importlib.import_module(name if name.startswith("bench_") else f"bench_{name}")
-        print(f"== {module.__name__}")
-        module.main()
+    available = sorted(path.stem for path in HERE.glob("bench_*.py"))
+    wanted = [name if name.startswith("bench_") else f"bench_{name}" for name in argv] or available
+    unknown = [name for name in wanted if name not in available]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; available: {', '.join(available)}", file=sys.stderr)
+        return 2
+    for name in wanted:
+        print(f"== {name}")
+        started = time.perf_counter()
+        importlib.import_module(name).main()
+        print(f"   ({time.perf_counter() - started:.1f} s)\n")
     return 0
 
 
