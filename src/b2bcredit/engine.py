@@ -31,7 +31,7 @@ from b2bcredit.checkout.options import (
 from b2bcredit.core.errors import NotFoundError
 from b2bcredit.core.money import Money
 from b2bcredit.ledger.allocation import AllocationPolicy
-from b2bcredit.ledger.clock import Clock, SystemClock
+from b2bcredit.core.clock import Clock, SystemClock
 from b2bcredit.ledger.exposure import available_credit
 from b2bcredit.ledger.fx import FxProvider, FxQuote, NoFxProvider
 from b2bcredit.ledger.invariants import check_invariants
@@ -70,7 +70,7 @@ class Engine:
             one, such orders are declined with ``fx_rate_unavailable``.
         allocation: the order in which payments settle invoices.
         authorization_ttl: how long a reservation lasts when no expiry is given.
-        timezone: the tenant's time zone, which decides today's date.
+        timezone: the tenant's time zone (an IANA name or tzinfo), which decides today's date.
         terms_factory: turns a product's terms into payment terms.
     """
 
@@ -83,7 +83,7 @@ class Engine:
         *,
         allocation: AllocationPolicy | None = None,
         authorization_ttl: timedelta = DEFAULT_AUTHORIZATION_TTL,
-        timezone: tzinfo = UTC,
+        timezone: str | tzinfo = UTC,
         terms_factory: Callable[[TermsSpec], PaymentTerms] = build_terms,
     ) -> None:
         self.catalogue = default_catalogue() if catalogue is None else catalogue

@@ -32,7 +32,7 @@ from b2bcredit.core.errors import (
 )
 from b2bcredit.core.money import Money
 from b2bcredit.ledger.allocation import AllocationPolicy, allocate_payment
-from b2bcredit.ledger.clock import Clock
+from b2bcredit.core.clock import Clock, resolve_time_zone
 from b2bcredit.ledger.exposure import available_credit, buyer_position, exposure
 from b2bcredit.ledger.fx import FxProvider, NoFxProvider
 from b2bcredit.ledger.model import (
@@ -95,7 +95,7 @@ class Ledger:
         dunning: the collections levels, from the catalogue.
         allocation: the order in which payments settle invoice components.
         authorization_ttl: how long a reservation lasts when a call gives no expiry.
-        timezone: the tenant's time zone, which decides today's date.
+        timezone: the tenant's time zone (an IANA name or tzinfo), which decides today's date.
         new_id: makes record ids from a prefix; random UUIDs by default.
     """
 
@@ -109,7 +109,7 @@ class Ledger:
         dunning: tuple[DunningLevel, ...] = (),
         allocation: AllocationPolicy | None = None,
         authorization_ttl: timedelta = DEFAULT_AUTHORIZATION_TTL,
-        timezone: tzinfo = UTC,
+        timezone: str | tzinfo = UTC,
         new_id: Callable[[str], str] = _new_id,
     ) -> None:
         self.store = store
@@ -119,7 +119,7 @@ class Ledger:
         self.dunning = dunning
         self.allocation = AllocationPolicy() if allocation is None else allocation
         self.authorization_ttl = authorization_ttl
-        self.timezone = timezone
+        self.timezone = resolve_time_zone(timezone)
         self.new_id = new_id
 
     # The transaction and idempotency frame ------------------------------------------------
