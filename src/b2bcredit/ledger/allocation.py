@@ -65,8 +65,10 @@ def allocate_payment(
     """
     ordered = sorted(
         (invoice for invoice in invoices if invoice.status is InvoiceStatus.OPEN),
-        # Ties keep the store's order, which is the order the invoices were issued in.
-        key=lambda invoice: (invoice.oldest_unpaid_due_date() or invoice.due_date, invoice.issued_on),
+        # Ties go to the lower id; the ledger's default ids start with the creation time.
+        key=lambda invoice: (
+            invoice.oldest_unpaid_due_date() or invoice.due_date, invoice.issued_on, invoice.invoice_id
+        ),
     )
     current = {invoice.invoice_id: invoice for invoice in ordered}
     if policy.mode is AllocationMode.COMPONENT_FIRST:

@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import uuid
+import secrets
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, TypeVar
@@ -81,7 +82,9 @@ DEFAULT_AUTHORIZATION_TTL = timedelta(days=7)
 
 
 def _new_id(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex}"
+    # Time first, then randomness: ids sort by creation, so each insert lands at the end
+    # of the table's B-tree instead of on a random page, which keeps SQLite commits small.
+    return f"{prefix}_{time.time_ns():016x}{secrets.token_hex(8)}"
 
 
 class Ledger:

@@ -39,7 +39,11 @@ class OutboxMessage:
 
 
 class StoreTransaction(Protocol):
-    """Reads and writes inside one transaction; lists come back in insertion order."""
+    """Reads and writes inside one transaction.
+
+    Lists come back ordered by id; the ledger's default ids start with the creation time,
+    so that is creation order.
+    """
 
     def get_account(self, account_id: str) -> Account | None:
         """Return the account, or None."""

@@ -1,8 +1,8 @@
 """JSON form of the ledger's attrs records, exact for money and dates.
 
 Money is written as ``"12.30 EUR"``, Decimal as its string, dates and datetimes in ISO
-8601, enums by value. Decoding follows each class's type hints, compiled once per type,
-so a record read back equals the record written.
+8601, enums by value. Encoding and decoding follow each class's type hints, compiled once
+per type, so a record read back equals the record written.
 """
 
 from __future__ import annotations
@@ -21,13 +21,27 @@ from typing import Any, TypeVar
 import attrs
 
 from b2bcredit.core.money import Money
+from b2bcredit.ledger.model import DomainEvent
 from b2bcredit.products.catalogue import Product
 
-__all__ = ["decode", "dumps", "encode", "loads", "product_digest"]
+__all__ = [
+    "decode",
+    "dumps",
+    "encode",
+    "encode_product",
+    "encode_record",
+    "loads",
+    "product_digest",
+    "recall",
+    "remember",
+]
 
 T = TypeVar("T")
 
 _Decoder = Callable[[Any], Any]
+
+# Records that hold a mutable dict; they are never shared through the decode cache.
+_MUTABLE_KINDS: frozenset[type] = frozenset({DomainEvent})
 
 
 def encode(value: Any) -> Any:
@@ -62,6 +76,11 @@ def _encode_product(product: Product) -> Any:
     return {field.name: encode(getattr(product, field.name)) for field in attrs.fields(Product)}
 
 
+def encode_product(product: Product) -> Any:
+    """Return the JSON-compatible form of a product, computed once per distinct product."""
+    return _encode_product(product)
+
+
 @functools.lru_cache(maxsize=1024)
 def product_digest(product: Product) -> str:
     """Return the SHA-256 of a product's JSON form: equal products, equal digests."""
@@ -81,14 +100,84 @@ def decode(kind: type[T], data: Any) -> T:
     return result
 
 
+# Decoded records by (type, JSON text). A record is frozen and fully determined by its
+# text, so a hit returns an object equal to a fresh decode; entries come from dumps() and
+# loads(), which makes re-reading what this process just wrote cheap.
+_RECENT: dict[tuple[type, str], Any] = {}
+_RECENT_LIMIT = 20_000
+
+
+def remember(kind: type, text: str, value: Any) -> None:
+    """Keep ``value`` as the decoded form of ``text``; ``value`` must be immutable."""
+    if kind in _MUTABLE_KINDS:
+        return
+    if len(_RECENT) >= _RECENT_LIMIT:
+        _RECENT.clear()
+    _RECENT[(kind, text)] = value
+
+
+def recall(kind: type[T], text: str) -> T | None:
+    """Return the remembered decoded form of ``text``, or None."""
+    found: T | None = _RECENT.get((kind, text))
+    return found
+
+
+def encode_record(value: Any) -> Any:
+    """Return the JSON-compatible form of an attrs record with its compiled encoder."""
+    kind: Any = type(value)
+    return _encoder(kind)(value)
+
+
 def dumps(value: Any) -> str:
     """Return compact JSON text of a record."""
-    return json.dumps(encode(value), separators=(",", ":"))
+    kind: Any = type(value)
+    text = json.dumps(_encoder(kind)(value), separators=(",", ":"))
+    remember(kind, text, value)
+    return text
 
 
 def loads(kind: type[T], text: str) -> T:
     """Rebuild a record of type ``kind`` from JSON text."""
-    return decode(kind, json.loads(text))
+    found = recall(kind, text)
+    if found is not None:
+        return found
+    value = decode(kind, json.loads(text))
+    remember(kind, text, value)
+    return value
+
+
+@functools.cache
+def _encoder(kind: Any) -> Callable[[Any], Any]:
+    """Compile an encoder for ``kind`` from its type hints; unknown shapes use :func:`encode`."""
+    origin = typing.get_origin(kind)
+    if origin in (types.UnionType, typing.Union):
+        members = [member for member in typing.get_args(kind) if member is not type(None)]
+        if len(members) != 1:
+            return encode
+        inner = _encoder(members[0])
+        return lambda value: None if value is None else inner(value)
+    if origin is tuple:
+        item = _encoder(typing.get_args(kind)[0])
+        return lambda value: [item(element) for element in value]
+    if origin is dict:
+        return lambda value: {str(key): encode(item) for key, item in value.items()}
+    if kind is Money:
+        return lambda value: f"{value.amount} {value.currency.code}"
+    if kind is Decimal:
+        return str
+    if kind in (datetime, date):
+        return lambda value: value.isoformat()
+    if kind in (str, int, bool):
+        return lambda value: value
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return lambda value: value.value
+    if kind is Product:
+        return _encode_product
+    if isinstance(kind, type) and attrs.has(kind):
+        hints = typing.get_type_hints(kind)
+        fields = [(field.name, _encoder(typing.cast(Any, hints[field.name]))) for field in attrs.fields(kind)]
+        return lambda value: {name: encoder(getattr(value, name)) for name, encoder in fields}
+    return encode
 
 
 @functools.cache
@@ -121,5 +210,12 @@ def _decoder(kind: Any) -> _Decoder:
     if isinstance(kind, type) and attrs.has(kind):
         hints = typing.get_type_hints(kind)
         fields = [(field.name, _decoder(hints[field.name])) for field in attrs.fields(kind)]
-        return lambda data: kind(**{name: decoder(data[name]) for name, decoder in fields})
+
+        def build(data: Any) -> Any:
+            return kind(**{name: decoder(data[name]) for name, decoder in fields})
+
+        if kind is Product:
+            # A store that keeps products by reference hands back the decoded product.
+            return lambda data: data if isinstance(data, Product) else build(data)
+        return build
     raise TypeError(f"cannot decode {kind!r}")

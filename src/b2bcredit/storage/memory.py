@@ -52,7 +52,7 @@ class _Table(Generic[R]):
         self.rows[row_id] = row
 
     def for_account(self, account_id: str) -> list[R]:
-        return [self.rows[row_id] for row_id in self.by_account.get(account_id, ())]
+        return [self.rows[row_id] for row_id in sorted(self.by_account.get(account_id, ()))]
 
 
 class MemoryStore:
@@ -146,7 +146,7 @@ class _MemoryTransaction:
         self._store._accounts.put(account.account_id, account.account_id, account, undo)
 
     def account_ids(self) -> list[str]:
-        return list(self._store._accounts.rows)
+        return sorted(self._store._accounts.rows)
 
     def get_authorization(self, authorization_id: str) -> Authorization | None:
         return self._store._authorizations.rows.get(authorization_id)

@@ -15,14 +15,18 @@ as well, at a lower commit rate.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final, Literal, TypeVar
+
+import attrs
 
 from b2bcredit.core.errors import (
     B2BCreditError,
@@ -43,8 +47,18 @@ from b2bcredit.ledger.model import (
     InvoiceStatus,
     Payment,
 )
+from b2bcredit.products.catalogue import Product
 from b2bcredit.storage.base import OutboxMessage
-from b2bcredit.storage.codec import dumps, loads
+from b2bcredit.storage.codec import (
+    decode,
+    dumps,
+    encode_product,
+    encode_record,
+    loads,
+    product_digest,
+    recall,
+    remember,
+)
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SchemaVersionError", "SqliteStore"]
 
@@ -55,10 +69,18 @@ T = TypeVar("T")
 # Each migration moves the schema from version n - 1 to n; a new migration is appended,
 # never edited, because databases in the field already ran the old ones.
 MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
+    # Each commit rewrites every page it touches, so the schema keeps that number small:
+    # tables of small rows are clustered on their key (WITHOUT ROWID), counters are plain
+    # rowids (no AUTOINCREMENT bookkeeping), and indexes are few and partial.
     (
         """CREATE TABLE accounts (
             account_id TEXT PRIMARY KEY,
             buyer_id TEXT NOT NULL UNIQUE,
+            data TEXT NOT NULL) WITHOUT ROWID""",
+        # Product snapshots by content digest; authorizations refer to them, so the same
+        # product is stored once, not in every authorization row.
+        """CREATE TABLE products (
+            digest TEXT PRIMARY KEY,
             data TEXT NOT NULL)""",
         """CREATE TABLE authorizations (
             authorization_id TEXT PRIMARY KEY,
@@ -66,7 +88,9 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
             active INTEGER NOT NULL,
             expires_at TEXT NOT NULL,
             data TEXT NOT NULL)""",
-        "CREATE INDEX authorizations_by_account ON authorizations(account_id, active, expires_at)",
+        "CREATE INDEX authorizations_by_account ON authorizations(account_id)",
+        """CREATE INDEX authorizations_expiring ON authorizations(account_id, expires_at)
+            WHERE active = 1""",
         """CREATE TABLE invoices (
             invoice_id TEXT PRIMARY KEY,
             account_id TEXT NOT NULL REFERENCES accounts(account_id),
@@ -83,29 +107,37 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
             account_id TEXT NOT NULL REFERENCES accounts(account_id),
             data TEXT NOT NULL)""",
         "CREATE INDEX credit_notes_by_account ON credit_notes(account_id)",
+        # Entries are clustered by account and operation (time-ordered ids), so the lines
+        # of one operation share a page and an account's entries are read in one range.
         """CREATE TABLE entries (
-            entry_id INTEGER PRIMARY KEY AUTOINCREMENT,
-            operation_id TEXT NOT NULL,
             account_id TEXT NOT NULL REFERENCES accounts(account_id),
+            operation_id TEXT NOT NULL,
+            line INTEGER NOT NULL,
             book TEXT NOT NULL,
             amount_minor INTEGER NOT NULL,
             currency TEXT NOT NULL,
-            posted_at TEXT NOT NULL)""",
-        "CREATE INDEX entries_by_account ON entries(account_id)",
+            posted_at TEXT NOT NULL,
+            PRIMARY KEY (account_id, operation_id, line)) WITHOUT ROWID""",
+        # Rows are never deleted, so the rowid grows monotonically and serves as the
+        # delivery sequence without AUTOINCREMENT.
         """CREATE TABLE outbox (
-            sequence INTEGER PRIMARY KEY AUTOINCREMENT,
-            event_id TEXT NOT NULL UNIQUE,
+            sequence INTEGER PRIMARY KEY,
+            event_id TEXT NOT NULL,
             account_id TEXT NOT NULL,
             event_type TEXT NOT NULL,
             data TEXT NOT NULL)""",
+        # The stored result is zlib-compressed JSON: a retry reads it rarely, every call writes it.
         """CREATE TABLE idempotency (
             idempotency_key TEXT PRIMARY KEY,
-            data TEXT NOT NULL)""",
+            operation TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            result BLOB NOT NULL)""",
     ),
     (
-        # Version 2 tracks delivery, so a host can poll only the messages it has not sent.
+        # Version 2 records delivery. A host polls from its last sequence, a range of the
+        # rowid, so no index is needed.
         "ALTER TABLE outbox ADD COLUMN published_at TEXT",
-        "CREATE INDEX outbox_unpublished ON outbox(published_at, sequence)",
     ),
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
@@ -148,6 +180,7 @@ class SqliteStore:
             )
         self.path = str(path)
         self._lock = threading.RLock()
+        self._products = _ProductCache()
         self._connection = sqlite3.connect(
             self.path, isolation_level=None, check_same_thread=False, timeout=busy_timeout_ms / 1000
         )
@@ -194,11 +227,14 @@ class SqliteStore:
         with self._lock:
             self._connection.execute("BEGIN IMMEDIATE")
             try:
-                yield _SqliteTransaction(self._connection, writable=True)
+                tx = _SqliteTransaction(self._connection, self._products, writable=True)
+                yield tx
             except BaseException:
                 self._connection.execute("ROLLBACK")
                 raise
             self._connection.execute("COMMIT")
+            # Only committed products may be skipped by later inserts.
+            self._products.stored_digests.update(tx.new_digests)
 
     @contextmanager
     def snapshot(self) -> Iterator[_SqliteTransaction]:
@@ -206,7 +242,7 @@ class SqliteStore:
         with self._lock:
             self._connection.execute("BEGIN")
             try:
-                yield _SqliteTransaction(self._connection, writable=False)
+                yield _SqliteTransaction(self._connection, self._products, writable=False)
             finally:
                 self._connection.execute("COMMIT")
 
@@ -245,10 +281,20 @@ class SqliteStore:
             self._connection.close()
 
 
+@attrs.define
+class _ProductCache:
+    """Decoded products by digest, and the digests known to be committed to the file."""
+
+    products: dict[str, Product] = attrs.field(factory=dict)
+    stored_digests: set[str] = attrs.field(factory=set)
+
+
 class _SqliteTransaction:
-    def __init__(self, connection: sqlite3.Connection, *, writable: bool) -> None:
+    def __init__(self, connection: sqlite3.Connection, cache: _ProductCache, *, writable: bool) -> None:
         self._connection = connection
+        self._cache = cache
         self._writable = writable
+        self.new_digests: set[str] = set()
 
     def _write(self, statement: str, parameters: Sequence[object]) -> None:
         if not self._writable:
@@ -285,17 +331,46 @@ class _SqliteTransaction:
     def account_ids(self) -> list[str]:
         return [
             row[0]
-            for row in self._connection.execute("SELECT account_id FROM accounts ORDER BY rowid")
+            for row in self._connection.execute("SELECT account_id FROM accounts ORDER BY account_id")
         ]
 
+    def _authorization(self, text: str) -> Authorization:
+        # The row holds the product's digest; resolve it to the shared, decoded product.
+        found = recall(Authorization, text)
+        if found is not None:
+            return found
+        data = json.loads(text)
+        digest = data["product"]
+        product = self._cache.products.get(digest)
+        if product is None:
+            row = self._connection.execute("SELECT data FROM products WHERE digest = ?", (digest,)).fetchone()
+            product = loads(Product, row[0])
+            self._cache.products[digest] = product
+        data["product"] = product
+        authorization = decode(Authorization, data)
+        remember(Authorization, text, authorization)
+        return authorization
+
     def get_authorization(self, authorization_id: str) -> Authorization | None:
-        return self._one(
-            Authorization,
-            "SELECT data FROM authorizations WHERE authorization_id = ?",
-            (authorization_id,),
-        )
+        row = self._connection.execute(
+            "SELECT data FROM authorizations WHERE authorization_id = ?", (authorization_id,)
+        ).fetchone()
+        return None if row is None else self._authorization(row[0])
 
     def put_authorization(self, authorization: Authorization) -> None:
+        product = authorization.product
+        digest = product_digest(product)
+        if digest not in self._cache.stored_digests:
+            self._write(
+                "INSERT OR IGNORE INTO products (digest, data) VALUES (?, ?)",
+                (digest, json.dumps(encode_product(product), separators=(",", ":"))),
+            )
+            self.new_digests.add(digest)
+            self._cache.products[digest] = product
+        data = encode_record(authorization)
+        data["product"] = digest
+        text = json.dumps(data, separators=(",", ":"))
+        remember(Authorization, text, authorization)
         self._write(
             "INSERT INTO authorizations (authorization_id, account_id, active, expires_at, data) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT(authorization_id) DO UPDATE SET "
@@ -305,7 +380,7 @@ class _SqliteTransaction:
                 authorization.account_id,
                 int(authorization.status.is_active),
                 _utc_text(authorization.expires_at),
-                dumps(authorization),
+                text,
             ),
         )
 
@@ -313,15 +388,16 @@ class _SqliteTransaction:
         query = "SELECT data FROM authorizations WHERE account_id = ?"
         if active_only:
             query += " AND active = 1"
-        return self._many(Authorization, query + " ORDER BY rowid", (account_id,))
+        rows = self._connection.execute(query + " ORDER BY authorization_id", (account_id,))
+        return [self._authorization(row[0]) for row in rows]
 
     def expired_authorizations(self, account_id: str, now: datetime) -> list[Authorization]:
-        return self._many(
-            Authorization,
+        rows = self._connection.execute(
             "SELECT data FROM authorizations WHERE account_id = ? AND active = 1 AND expires_at <= ? "
-            "ORDER BY rowid",
+            "ORDER BY authorization_id",
             (account_id, _utc_text(now)),
         )
+        return [self._authorization(row[0]) for row in rows]
 
     def get_invoice(self, invoice_id: str) -> Invoice | None:
         return self._one(Invoice, "SELECT data FROM invoices WHERE invoice_id = ?", (invoice_id,))
@@ -342,7 +418,7 @@ class _SqliteTransaction:
         query = "SELECT data FROM invoices WHERE account_id = ?"
         if open_only:
             query += " AND is_open = 1"
-        return self._many(Invoice, query + " ORDER BY rowid", (account_id,))
+        return self._many(Invoice, query + " ORDER BY invoice_id", (account_id,))
 
     def put_payment(self, payment: Payment) -> None:
         self._write(
@@ -352,7 +428,7 @@ class _SqliteTransaction:
 
     def payments(self, account_id: str) -> list[Payment]:
         return self._many(
-            Payment, "SELECT data FROM payments WHERE account_id = ? ORDER BY rowid", (account_id,)
+            Payment, "SELECT data FROM payments WHERE account_id = ? ORDER BY payment_id", (account_id,)
         )
 
     def put_credit_note(self, credit_note: CreditNote) -> None:
@@ -364,7 +440,7 @@ class _SqliteTransaction:
     def credit_notes(self, account_id: str) -> list[CreditNote]:
         return self._many(
             CreditNote,
-            "SELECT data FROM credit_notes WHERE account_id = ? ORDER BY rowid",
+            "SELECT data FROM credit_notes WHERE account_id = ? ORDER BY credit_note_id",
             (account_id,),
         )
 
@@ -374,25 +450,26 @@ class _SqliteTransaction:
                 "a read transaction cannot write; open store.transaction() instead"
             )
         self._connection.executemany(
-            "INSERT INTO entries (operation_id, account_id, book, amount_minor, currency, posted_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO entries (account_id, operation_id, line, book, amount_minor, currency, posted_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 (
-                    entry.operation_id,
                     entry.account_id,
+                    entry.operation_id,
+                    line,
                     entry.book.value,
                     entry.amount.minor_units,
                     entry.amount.currency.code,
                     entry.posted_at.isoformat(),
                 )
-                for entry in entries
+                for line, entry in enumerate(entries)
             ],
         )
 
     def entries(self, account_id: str) -> list[Entry]:
         rows = self._connection.execute(
             "SELECT operation_id, book, amount_minor, currency, posted_at FROM entries "
-            "WHERE account_id = ? ORDER BY entry_id",
+            "WHERE account_id = ? ORDER BY operation_id, line",
             (account_id,),
         )
         return [
@@ -413,15 +490,26 @@ class _SqliteTransaction:
         )
 
     def get_idempotency(self, key: str) -> IdempotencyRecord | None:
-        return self._one(
-            IdempotencyRecord, "SELECT data FROM idempotency WHERE idempotency_key = ?", (key,)
+        row = self._connection.execute(
+            "SELECT operation, fingerprint, created_at, result FROM idempotency WHERE idempotency_key = ?",
+            (key,),
+        ).fetchone()
+        if row is None:
+            return None
+        operation, fingerprint, created_at, result = row
+        return IdempotencyRecord(
+            key, operation, fingerprint, zlib.decompress(result).decode(), datetime.fromisoformat(created_at)
         )
 
     def put_idempotency(self, record: IdempotencyRecord) -> None:
         try:
             self._write(
-                "INSERT INTO idempotency (idempotency_key, data) VALUES (?, ?)",
-                (record.key, dumps(record)),
+                "INSERT INTO idempotency (idempotency_key, operation, fingerprint, created_at, result) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    record.key, record.operation, record.fingerprint, record.created_at.isoformat(),
+                    zlib.compress(record.result.encode(), 1),
+                ),
             )
         except sqlite3.IntegrityError:
             raise ConflictError(f"idempotency_key: {record.key!r} is already recorded") from None
