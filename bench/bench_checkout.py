@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Literal
 
 from _timing import format_seconds, percentile_times
-
 from b2bcredit.checkout.options import Cart
 from b2bcredit.core.money import Money
 from b2bcredit.engine import Engine
@@ -85,14 +84,16 @@ def bench_options_fresh_carts(calls: int) -> None:
 def _open_accounts(path: str, synchronous: Literal["NORMAL", "FULL"]) -> list[str]:
     store = SqliteStore(path, synchronous=synchronous)
     ledger = Ledger(store, FixedClock())
-    ids = [ledger.open_account(f"open-{i}", f"buyer-{i}", Money("100000000.00", "EUR")).account_id
-           for i in range(ACCOUNTS)]
+    ids = [
+        ledger.open_account(f"open-{i}", f"buyer-{i}", Money("100000000.00", "EUR")).account_id for i in range(ACCOUNTS)
+    ]
     store.close()
     return ids
 
 
-def _authorize_capture(path: str, synchronous: Literal["NORMAL", "FULL"], accounts: list[str], worker: int,
-                       count: int, capture: bool) -> float:
+def _authorize_capture(
+    path: str, synchronous: Literal["NORMAL", "FULL"], accounts: list[str], worker: int, count: int, capture: bool
+) -> float:
     store = SqliteStore(path, synchronous=synchronous)
     ledger = Ledger(store, FixedClock())
     amount = Money("100.00", "EUR")
@@ -107,8 +108,9 @@ def _authorize_capture(path: str, synchronous: Literal["NORMAL", "FULL"], accoun
     return elapsed
 
 
-def bench_library(directory: str, synchronous: Literal["NORMAL", "FULL"], processes: int, count: int,
-                  capture: bool) -> float:
+def bench_library(
+    directory: str, synchronous: Literal["NORMAL", "FULL"], processes: int, count: int, capture: bool
+) -> float:
     """Return authorizations per second on a fresh file."""
     path = os.path.join(directory, f"lib-{synchronous}-{processes}-{capture}.sqlite3")
     accounts = _open_accounts(path, synchronous)
@@ -118,8 +120,10 @@ def bench_library(directory: str, synchronous: Literal["NORMAL", "FULL"], proces
         context = multiprocessing.get_context("fork")
         start = time.perf_counter()
         with context.Pool(processes) as pool:
-            pool.starmap(_authorize_capture,
-                         [(path, synchronous, accounts, worker, count, capture) for worker in range(processes)])
+            pool.starmap(
+                _authorize_capture,
+                [(path, synchronous, accounts, worker, count, capture) for worker in range(processes)],
+            )
         elapsed = time.perf_counter() - start
     return processes * count / elapsed
 
@@ -140,7 +144,9 @@ def _baseline_worker(path: str, synchronous: str, worker: int, count: int) -> fl
                 "INSERT INTO reservations (idempotency_key, account, amount_minor) VALUES (?, ?, ?)",
                 (f"w{worker}-{index}", account, 10_000),
             )
-            connection.execute("UPDATE accounts SET reserved_minor = reserved_minor + ? WHERE id = ?", (10_000, account))
+            connection.execute(
+                "UPDATE accounts SET reserved_minor = reserved_minor + ? WHERE id = ?", (10_000, account)
+            )
         connection.execute("COMMIT")
     elapsed = time.perf_counter() - start
     connection.close()

@@ -28,10 +28,10 @@ from b2bcredit.checkout.options import (
     checkout_options,
     guest_position,
 )
+from b2bcredit.core.clock import Clock, SystemClock
 from b2bcredit.core.errors import NotFoundError
 from b2bcredit.core.money import Money
 from b2bcredit.ledger.allocation import AllocationPolicy
-from b2bcredit.core.clock import Clock, SystemClock
 from b2bcredit.ledger.exposure import available_credit
 from b2bcredit.ledger.fx import FxProvider, FxQuote, NoFxProvider
 from b2bcredit.ledger.invariants import check_invariants
@@ -92,8 +92,14 @@ class Engine:
         self.terms_factory = terms_factory
         self.offers = OfferCache()
         self.ledger = Ledger(
-            store, self.clock, fx=self.fx, terms_factory=terms_factory, dunning=self.catalogue.dunning,
-            allocation=allocation, authorization_ttl=authorization_ttl, timezone=timezone,
+            store,
+            self.clock,
+            fx=self.fx,
+            terms_factory=terms_factory,
+            dunning=self.catalogue.dunning,
+            allocation=allocation,
+            authorization_ttl=authorization_ttl,
+            timezone=timezone,
         )
 
     @classmethod
@@ -134,17 +140,28 @@ class Engine:
         today = self._today()
         if account is None or position is None:
             return checkout_options(
-                self.catalogue, buyer_id, guest_position(cart.country), cart, today,
-                terms_factory=self.terms_factory, offers=self.offers,
+                self.catalogue,
+                buyer_id,
+                guest_position(cart.country),
+                cart,
+                today,
+                terms_factory=self.terms_factory,
+                offers=self.offers,
             )
         quote = None
         if cart.amount.currency.code != account.currency:
             quote = self._quote(cart.amount.currency.code, account.currency, account.account_id)
         return checkout_options(
-            self.catalogue, buyer_id, position, cart, today,
-            available_credit=available_credit(account), fx=quote,
+            self.catalogue,
+            buyer_id,
+            position,
+            cart,
+            today,
+            available_credit=available_credit(account),
+            fx=quote,
             probability_of_default=account.profile.probability_of_default,
-            terms_factory=self.terms_factory, offers=self.offers,
+            terms_factory=self.terms_factory,
+            offers=self.offers,
         )
 
     def _quote(self, base: str, quote: str, account_id: str) -> FxQuote | None:
@@ -170,12 +187,21 @@ class Engine:
     ) -> Account:
         """Open the buyer's credit account with ``limit`` (its currency is the account's)."""
         return self.ledger.open_account(
-            key, buyer_id, limit, profile=profile, tolerance=tolerance,
+            key,
+            buyer_id,
+            limit,
+            profile=profile,
+            tolerance=tolerance,
             hold_after_days_overdue=hold_after_days_overdue,
         )
 
     def set_limit(
-        self, key: str, buyer_id: str, limit: Money, *, profile: CreditProfile | None = None,
+        self,
+        key: str,
+        buyer_id: str,
+        limit: Money,
+        *,
+        profile: CreditProfile | None = None,
         tolerance: OverLimitTolerance | None = None,
     ) -> Account:
         """Change the buyer's credit limit; zero means prepay only."""
@@ -196,21 +222,30 @@ class Engine:
     # Lifecycle --------------------------------------------------------------------------------
 
     def authorize(
-        self, key: str, buyer_id: str, order_id: str, product_id: str, amount: Money, *,
+        self,
+        key: str,
+        buyer_id: str,
+        order_id: str,
+        product_id: str,
+        amount: Money,
+        *,
         expires_at: datetime | None = None,
     ) -> AuthorizationResult:
         """Check and reserve credit for an order with a catalogue product."""
         product = self.catalogue.get(product_id)
-        return self.ledger.authorize(
-            key, self._account_id(buyer_id), order_id, product, amount, expires_at=expires_at
-        )
+        return self.ledger.authorize(key, self._account_id(buyer_id), order_id, product, amount, expires_at=expires_at)
 
     def change_amount(self, key: str, authorization_id: str, amount: Money) -> AuthorizationResult:
         """Change an authorization's amount; an increase is checked again."""
         return self.ledger.change_amount(key, authorization_id, amount)
 
     def capture(
-        self, key: str, authorization_id: str, amount: Money | None = None, *, shipped_on: date | None = None,
+        self,
+        key: str,
+        authorization_id: str,
+        amount: Money | None = None,
+        *,
+        shipped_on: date | None = None,
     ) -> CaptureResult:
         """Capture a shipment and issue its invoice."""
         return self.ledger.capture(key, authorization_id, amount, shipped_on=shipped_on)
@@ -232,7 +267,12 @@ class Engine:
         return self.ledger.refund(key, invoice_id, amount, reason)
 
     def record_payment(
-        self, key: str, buyer_id: str, amount: Money, *, received_on: date | None = None,
+        self,
+        key: str,
+        buyer_id: str,
+        amount: Money,
+        *,
+        received_on: date | None = None,
         invoice_id: str | None = None,
     ) -> Payment:
         """Record a payment from the buyer and allocate it."""

@@ -20,8 +20,18 @@ from b2bcredit.products.eligibility import HintAction, ReasonCode
 from b2bcredit.storage.memory import MemoryStore
 from tests.ledger.support import ManualClock
 
-CREDIT = ["net30", "net30_discount", "net60", "net90", "eom30", "installments_3", "installments_6",
-          "installments_12", "cash_on_delivery", "cheque"]
+CREDIT = [
+    "net30",
+    "net30_discount",
+    "net60",
+    "net90",
+    "eom30",
+    "installments_3",
+    "installments_6",
+    "installments_12",
+    "cash_on_delivery",
+    "cheque",
+]
 
 
 def eur(amount: str) -> Money:

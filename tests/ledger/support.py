@@ -27,9 +27,24 @@ class ManualClock:
 
 # Calls that change state; each is followed by an invariant check of every account.
 _CHANGES = {
-    "open_account", "set_limit", "place_hold", "release_hold", "close_account", "authorize",
-    "change_amount", "capture", "void", "cancel", "reopen", "expire_authorizations", "refund",
-    "record_payment", "apply_credit_balance", "extend_due_date", "write_off", "run_collections",
+    "open_account",
+    "set_limit",
+    "place_hold",
+    "release_hold",
+    "close_account",
+    "authorize",
+    "change_amount",
+    "capture",
+    "void",
+    "cancel",
+    "reopen",
+    "expire_authorizations",
+    "refund",
+    "record_payment",
+    "apply_credit_balance",
+    "extend_due_date",
+    "write_off",
+    "run_collections",
 }
 
 

@@ -14,8 +14,9 @@ def eur(amount: str) -> Money:
     return Money(amount, "EUR")
 
 
-def invoice_on(ledger: CheckedLedger, catalogue: Catalogue, account_id: str, order: str, product: str,
-               amount: str, shipped: date) -> str:
+def invoice_on(
+    ledger: CheckedLedger, catalogue: Catalogue, account_id: str, order: str, product: str, amount: str, shipped: date
+) -> str:
     auth = ledger.authorize(f"a-{order}", account_id, order, catalogue.get(product), eur(amount)).authorization
     return str(ledger.capture(f"c-{order}", auth.authorization_id, shipped_on=shipped).invoice.invoice_id)
 
@@ -77,8 +78,13 @@ def test_dunning_levels_raised_once(ledger: CheckedLedger, catalogue: Catalogue,
     invoice_on(ledger, catalogue, account_id, "o1", "net30", "100.00", date(2026, 12, 1))
     seen = []
     # The invoice is due on 31 December; these dates are 1, 2, 16, 31 and 61 days later.
-    for key, as_of in [("r1", date(2027, 1, 1)), ("r2", date(2027, 1, 2)), ("r3", date(2027, 1, 16)),
-                       ("r4", date(2027, 1, 31)), ("r5", date(2027, 3, 2))]:
+    for key, as_of in [
+        ("r1", date(2027, 1, 1)),
+        ("r2", date(2027, 1, 2)),
+        ("r3", date(2027, 1, 16)),
+        ("r4", date(2027, 1, 31)),
+        ("r5", date(2027, 3, 2)),
+    ]:
         result = ledger.run_collections(key, account_id, as_of=as_of)
         seen.extend((notice.level, notice.action) for notice in result.notices)
     assert seen == [(1, "reminder"), (2, "second_notice"), (3, "final_notice"), (4, "collections")]

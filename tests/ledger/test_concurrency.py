@@ -41,8 +41,11 @@ def test_eight_processes_never_exceed_limit(tmp_path: Path) -> None:
     assert sorted(item.authorization_id for item in stored) == sorted(approved_ids)
     assert snapshot.account.reserved <= limit
     approved_total = Money.sum(
-        (workers.amount_for(int(key[1:key.index("-")]), int(key[key.index("a", 1) + 1:]))
-         for key, approved, _ in outcomes if approved),
+        (
+            workers.amount_for(int(key[1 : key.index("-")]), int(key[key.index("a", 1) + 1 :]))
+            for key, approved, _ in outcomes
+            if approved
+        ),
         "EUR",
     )
     assert snapshot.account.reserved == approved_total

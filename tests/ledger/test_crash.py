@@ -27,14 +27,16 @@ def test_sigkill_keeps_committed_operations(tmp_path: Path, committed_before_kil
     """After SIGKILL, every acknowledged operation is present and the ledger is consistent."""
     path = str(tmp_path / "ledger.sqlite3")
     store = SqliteStore(path)
-    account_id = Ledger(store, ManualClock(workers.START)).open_account(
-        "open", "buyer", Money("1000000.00", "EUR")
-    ).account_id
+    account_id = (
+        Ledger(store, ManualClock(workers.START)).open_account("open", "buyer", Money("1000000.00", "EUR")).account_id
+    )
     store.close()
 
     child = subprocess.Popen(
         [sys.executable, "-m", "tests.ledger.workers", path, account_id],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert child.stdout is not None
     acknowledged = []

@@ -29,23 +29,50 @@ REQUESTS: TypeAdapter[LedgerRequest] = TypeAdapter(LedgerRequest)
 def test_json_requests_drive_lifecycle(tmp_path: Path) -> None:
     """Validated JSON requests open, authorize, capture and pay, with views as results."""
     engine = Engine.embedded(tmp_path / "engine.sqlite3", clock=ManualClock())
-    opened = dispatch(engine, REQUESTS.validate_json(
-        '{"operation": "open_account", "idempotency_key": "k1", "buyer_id": "b1", "limit": "5000.00 EUR"}'
-    ))
+    opened = dispatch(
+        engine,
+        REQUESTS.validate_json(
+            '{"operation": "open_account", "idempotency_key": "k1", "buyer_id": "b1", "limit": "5000.00 EUR"}'
+        ),
+    )
     assert isinstance(opened, AccountView)
-    authorized = dispatch(engine, REQUESTS.validate_python({
-        "operation": "authorize", "idempotency_key": "k2", "buyer_id": "b1", "order_id": "o1",
-        "product_id": "net30", "amount": {"amount": "1200.00", "currency": "EUR"},
-    }))
+    authorized = dispatch(
+        engine,
+        REQUESTS.validate_python(
+            {
+                "operation": "authorize",
+                "idempotency_key": "k2",
+                "buyer_id": "b1",
+                "order_id": "o1",
+                "product_id": "net30",
+                "amount": {"amount": "1200.00", "currency": "EUR"},
+            }
+        ),
+    )
     assert isinstance(authorized, AuthorizationView)
     assert authorized.approved
-    invoice = dispatch(engine, REQUESTS.validate_python({
-        "operation": "capture", "idempotency_key": "k3", "authorization_id": authorized.authorization_id,
-    }))
+    invoice = dispatch(
+        engine,
+        REQUESTS.validate_python(
+            {
+                "operation": "capture",
+                "idempotency_key": "k3",
+                "authorization_id": authorized.authorization_id,
+            }
+        ),
+    )
     assert isinstance(invoice, InvoiceView)
-    paid = dispatch(engine, REQUESTS.validate_python({
-        "operation": "record_payment", "idempotency_key": "k4", "buyer_id": "b1", "amount": "200.00 EUR",
-    }))
+    paid = dispatch(
+        engine,
+        REQUESTS.validate_python(
+            {
+                "operation": "record_payment",
+                "idempotency_key": "k4",
+                "buyer_id": "b1",
+                "amount": "200.00 EUR",
+            }
+        ),
+    )
     assert isinstance(paid, PaymentView)
     view = StatementView.of(engine.statement("b1"))
     assert view.model_dump(mode="json")["available"] == {"amount": "4000.00", "currency": "EUR"}

@@ -75,8 +75,14 @@ class TestAuthorize:
         """A call that raises keeps no idempotency record, so the key can be used again."""
         account_id = open_account(ledger)
         with pytest.raises(InvalidInputError):
-            ledger.authorize("a1", account_id, "o1", catalogue.get("net30"), Money("400.00", "EUR"),
-                             expires_at=ledger.clock.now() - timedelta(hours=1))
+            ledger.authorize(
+                "a1",
+                account_id,
+                "o1",
+                catalogue.get("net30"),
+                Money("400.00", "EUR"),
+                expires_at=ledger.clock.now() - timedelta(hours=1),
+            )
         assert ledger.authorize("a1", account_id, "o1", catalogue.get("net30"), eur("400.00")).approved
 
     def test_pay_now_product_rejected(self, ledger: CheckedLedger, catalogue: Catalogue) -> None:
@@ -85,9 +91,7 @@ class TestAuthorize:
         with pytest.raises(InvalidInputError, match="product"):
             ledger.authorize("a1", account_id, "o1", catalogue.get("card"), eur("10.00"))
 
-    def test_expiry_releases_reservation(
-        self, ledger: CheckedLedger, catalogue: Catalogue, clock: ManualClock
-    ) -> None:
+    def test_expiry_releases_reservation(self, ledger: CheckedLedger, catalogue: Catalogue, clock: ManualClock) -> None:
         """After its expiry an authorization reserves nothing and cannot be captured."""
         account_id = open_account(ledger)
         auth = ledger.authorize("a1", account_id, "o1", catalogue.get("net30"), eur("400.00")).authorization
@@ -102,8 +106,9 @@ class TestAuthorize:
     ) -> None:
         """An order that did not fit fits once an earlier reservation expires."""
         account_id = open_account(ledger, "1000.00")
-        ledger.authorize("a1", account_id, "o1", catalogue.get("net30"), eur("800.00"),
-                         expires_at=clock.now() + timedelta(hours=1))
+        ledger.authorize(
+            "a1", account_id, "o1", catalogue.get("net30"), eur("800.00"), expires_at=clock.now() + timedelta(hours=1)
+        )
         assert not ledger.authorize("a2", account_id, "o2", catalogue.get("net30"), eur("800.00")).approved
         clock.advance(hours=1)
         assert ledger.authorize("a3", account_id, "o2", catalogue.get("net30"), eur("800.00")).approved
@@ -184,8 +189,10 @@ class TestCapture:
         account_id = open_account(ledger)
         auth = ledger.authorize("a1", account_id, "o1", catalogue.get("net30"), Money("100.01", "USD")).authorization
         assert auth.reserved == eur("90.01")
-        parts = [ledger.capture(f"c{i}", auth.authorization_id, Money("33.34" if i < 2 else "33.33", "USD"))
-                 for i in range(3)]
+        parts = [
+            ledger.capture(f"c{i}", auth.authorization_id, Money("33.34" if i < 2 else "33.33", "USD"))
+            for i in range(3)
+        ]
         assert Money.sum((part.invoice.principal for part in parts), "EUR") == eur("90.01")
 
 
@@ -241,7 +248,8 @@ class TestPayments:
         invoice = ledger.capture("c1", auth.authorization_id).invoice
         payment = ledger.record_payment("p1", account_id, eur("15.00"))
         assert [(a.component.value, str(a.amount)) for a in payment.allocations] == [
-            ("fees", "10.00 EUR"), ("principal", "5.00 EUR"),
+            ("fees", "10.00 EUR"),
+            ("principal", "5.00 EUR"),
         ]
         assert ledger.invoice(invoice.invoice_id).fees_due == eur("0.00")
 
@@ -325,8 +333,10 @@ class TestHoldsAndLimits:
         """A manual hold declines new orders until released."""
         account_id = open_account(ledger)
         ledger.place_hold("h1", account_id, "review")
-        assert ledger.authorize("a1", account_id, "o1", catalogue.get("net30"), eur("100.00")).reason \
+        assert (
+            ledger.authorize("a1", account_id, "o1", catalogue.get("net30"), eur("100.00")).reason
             is ReasonCode.ACCOUNT_ON_HOLD
+        )
         ledger.release_hold("h2", account_id)
         assert ledger.authorize("a2", account_id, "o1", catalogue.get("net30"), eur("100.00")).approved
 

@@ -32,9 +32,14 @@ def test_replay_matches_days_late(data_file: Callable[[str], Path]) -> None:
 
     # Every invoice in this data set is net 30 in one currency, taken here as USD.
     base = default_catalogue().get("net30")
-    product = attrs.evolve(base, eligibility=attrs.evolve(
-        base.eligibility, amount_ranges=(AmountRange(Money("0.01", "USD")),), max_days_overdue=None,
-    ))
+    product = attrs.evolve(
+        base,
+        eligibility=attrs.evolve(
+            base.eligibility,
+            amount_ranges=(AmountRange(Money("0.01", "USD")),),
+            max_days_overdue=None,
+        ),
+    )
     clock = ManualClock(datetime(2012, 1, 1, tzinfo=UTC))
     ledger = Ledger(MemoryStore(), clock)
     accounts = {}

@@ -21,9 +21,7 @@ def eur(amount: str) -> Money:
 
 def test_zero_limit_means_no_credit(ledger: CheckedLedger, catalogue: Catalogue) -> None:
     """A limit of 0 is prepay only, never unlimited, whatever the tolerance."""
-    account = ledger.open_account(
-        "open", "b1", eur("0.00"), tolerance=OverLimitTolerance(amount=eur("500.00"))
-    )
+    account = ledger.open_account("open", "b1", eur("0.00"), tolerance=OverLimitTolerance(amount=eur("500.00")))
     result = ledger.authorize("a1", account.account_id, "o1", catalogue.get("net30"), eur("50.00"))
     assert not result.approved
     assert result.reason is ReasonCode.NO_CREDIT_LIMIT
@@ -86,10 +84,13 @@ def test_order_in_currency_without_rate_refused(ledger: CheckedLedger, catalogue
     account = ledger.open_account("open", "b1", eur("5000.00"))
     product = catalogue.get("net30")
     # The product takes CHF, so only the missing CHF/EUR rate can decline the order.
-    takes_chf = attrs.evolve(product, eligibility=attrs.evolve(
-        product.eligibility,
-        amount_ranges=(*product.eligibility.amount_ranges, AmountRange(Money("1.00", "CHF"))),
-    ))
+    takes_chf = attrs.evolve(
+        product,
+        eligibility=attrs.evolve(
+            product.eligibility,
+            amount_ranges=(*product.eligibility.amount_ranges, AmountRange(Money("1.00", "CHF"))),
+        ),
+    )
 
     refused = ledger.authorize("a1", account.account_id, "o1", takes_chf, Money("100.00", "CHF"))
 

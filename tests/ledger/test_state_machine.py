@@ -78,14 +78,23 @@ class LedgerMachine(RuleBasedStateMachine):
             account = self.ledger.open_account(f"open-{index}", f"buyer-{index}", eur(limit), tolerance=tolerance)
             self.accounts.append(account.account_id)
 
-    @rule(account=st.sampled_from([0, 0, 0, 1]), product=st.sampled_from(PRODUCTS), units=order_cents,
-          usd=st.booleans(), hours=st.integers(1, 400))
+    @rule(
+        account=st.sampled_from([0, 0, 0, 1]),
+        product=st.sampled_from(PRODUCTS),
+        units=order_cents,
+        usd=st.booleans(),
+        hours=st.integers(1, 400),
+    )
     def authorize(self, account: int, product: str, units: int, usd: bool, hours: int) -> None:
         account_id = self.accounts[account]
         before = self.ledger.account(account_id)
         amount = Money.from_minor_units(units, "USD" if usd else "EUR")
         result = self.call(
-            "authorize", account_id, f"order-{self.keys}", CATALOGUE.get(product), amount,
+            "authorize",
+            account_id,
+            f"order-{self.keys}",
+            CATALOGUE.get(product),
+            amount,
             expires_at=self.clock.now() + timedelta(hours=hours),
         )
         if result is not None and result.approved:
@@ -105,8 +114,10 @@ class LedgerMachine(RuleBasedStateMachine):
     def capture(self, data: st.DataObject, part: int, whole: bool) -> None:
         authorization = data.draw(st.sampled_from(self.authorization_ids))
         current = self.ledger.authorization(authorization)
-        amount = None if whole else Money.from_minor_units(
-            max(1, current.remaining.minor_units // part), current.amount.currency
+        amount = (
+            None
+            if whole
+            else Money.from_minor_units(max(1, current.remaining.minor_units // part), current.amount.currency)
         )
         result = self.call("capture", authorization, amount)
         if result is not None:

@@ -52,7 +52,8 @@ def run_until_killed(path: str, account_id: str) -> None:
     index = 0
     while True:
         result = ledger.authorize(f"auth-{index}", account_id, f"order-{index}", PRODUCT, Money("100.00", "EUR"))
-        assert result.approved and result.authorization is not None
+        if result.authorization is None:
+            raise AssertionError(f"order {index} was declined: {result.reason}")
         ledger.capture(f"capture-{index}", result.authorization.authorization_id)
         ledger.record_payment(f"pay-{index}", account_id, Money("100.00", "EUR"))
         print(index, flush=True)

@@ -39,14 +39,22 @@ def test_unknown_product_names_choices() -> None:
 def test_load_from_file(tmp_path: Path) -> None:
     """A catalogue file with a new version loads as data."""
     path = tmp_path / "catalogue.json"
-    path.write_text(json.dumps({
-        "version": "2027-01",
-        "products": [{
-            "product_id": "net45", "name": "Net 45", "kind": "trade_credit",
-            "terms": {"kind": "net", "days": 45},
-            "eligibility": {"amount_ranges": [{"minimum": "100.00 EUR"}]},
-        }],
-    }))
+    path.write_text(
+        json.dumps(
+            {
+                "version": "2027-01",
+                "products": [
+                    {
+                        "product_id": "net45",
+                        "name": "Net 45",
+                        "kind": "trade_credit",
+                        "terms": {"kind": "net", "days": 45},
+                        "eligibility": {"amount_ranges": [{"minimum": "100.00 EUR"}]},
+                    }
+                ],
+            }
+        )
+    )
     catalogue = load_catalogue(path)
     assert catalogue.version == "2027-01"
     assert catalogue.get("net45").terms.days == 45
@@ -55,9 +63,19 @@ def test_load_from_file(tmp_path: Path) -> None:
 def test_missing_field_reported() -> None:
     """A product without terms raises InvalidInputError naming the field."""
     with pytest.raises(InvalidInputError, match="terms"):
-        Catalogue.from_dict({"version": "1", "products": [{
-            "product_id": "x", "name": "x", "kind": "card", "eligibility": {"amount_ranges": []},
-        }]})
+        Catalogue.from_dict(
+            {
+                "version": "1",
+                "products": [
+                    {
+                        "product_id": "x",
+                        "name": "x",
+                        "kind": "card",
+                        "eligibility": {"amount_ranges": []},
+                    }
+                ],
+            }
+        )
 
 
 def test_duplicate_product_rejected() -> None:

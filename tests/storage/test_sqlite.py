@@ -59,10 +59,15 @@ def test_error_rolls_back_everything(tmp_path: Path) -> None:
     """An exception inside a transaction keeps none of its writes, outbox included."""
     store = SqliteStore(tmp_path / "atomic.sqlite3")
     event = DomainEvent("evt_1", "test.happened", "acct_1", NOW, {"k": "v"})
-    with pytest.raises(RuntimeError), store.transaction() as tx:
-        tx.add_event(event)
-        tx.put_idempotency(IdempotencyRecord("key", "op", "f", "{}", NOW))
-        raise RuntimeError("boom")
+
+    def write_then_fail() -> None:
+        with store.transaction() as tx:
+            tx.add_event(event)
+            tx.put_idempotency(IdempotencyRecord("key", "op", "f", "{}", NOW))
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        write_then_fail()
     assert store.outbox() == []
     with store.snapshot() as tx:
         assert tx.get_idempotency("key") is None

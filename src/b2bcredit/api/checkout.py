@@ -67,17 +67,27 @@ class CheckoutOptionView(BaseModel):
         """Build the view of a domain option."""
         hint = option.hint
         return cls(
-            product_id=option.product_id, name=option.name, kind=option.kind.value, available=option.available,
+            product_id=option.product_id,
+            name=option.name,
+            kind=option.kind.value,
+            available=option.available,
             reason=None if option.reason is None else option.reason.value,
-            hint=None if hint is None else HintView(
-                action=hint.action.value, message=hint.message, amount=hint.amount,
-                invoice_ids=list(hint.invoice_ids), currencies=list(hint.currencies),
+            hint=None
+            if hint is None
+            else HintView(
+                action=hint.action.value,
+                message=hint.message,
+                amount=hint.amount,
+                invoice_ids=list(hint.invoice_ids),
+                currencies=list(hint.currencies),
             ),
             terms=option.terms_code,
             schedule=[ScheduledPaymentView(due_date=p.due_date, amount=p.amount) for p in option.schedule],
             discount_rate=None if option.discount is None else option.discount.rate,
             discount_until=None if option.discount is None else option.discount.last_day,
-            buyer_fee=option.buyer_fee, merchant_fee=option.merchant_fee, total_cost=option.total_cost,
+            buyer_fee=option.buyer_fee,
+            merchant_fee=option.merchant_fee,
+            total_cost=option.total_cost,
             apr=option.apr,
         )
 
@@ -95,7 +105,9 @@ class CheckoutResponse(BaseModel):
     def of(cls, result: CheckoutOptions) -> CheckoutResponse:
         """Build the view of a domain result."""
         return cls(
-            buyer_id=result.buyer_id, catalogue_version=result.catalogue_version, as_of=result.as_of,
+            buyer_id=result.buyer_id,
+            catalogue_version=result.catalogue_version,
+            as_of=result.as_of,
             available_credit=result.available_credit,
             options=[CheckoutOptionView.of(option) for option in result.options],
         )

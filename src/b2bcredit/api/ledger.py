@@ -130,8 +130,15 @@ class WriteOffRequest(_Request):
 
 
 LedgerRequest = Annotated[
-    OpenAccountRequest | AuthorizeRequest | ChangeAmountRequest | CaptureRequest | VoidRequest
-    | RefundRequest | PaymentRequest | ExtendDueDateRequest | WriteOffRequest,
+    OpenAccountRequest
+    | AuthorizeRequest
+    | ChangeAmountRequest
+    | CaptureRequest
+    | VoidRequest
+    | RefundRequest
+    | PaymentRequest
+    | ExtendDueDateRequest
+    | WriteOffRequest,
     Field(discriminator="operation"),
 ]
 
@@ -154,9 +161,15 @@ class AccountView(BaseModel):
     def of(cls, account: Account) -> AccountView:
         """Build the view of an account."""
         return cls(
-            account_id=account.account_id, buyer_id=account.buyer_id, limit=account.limit,
-            exposure=exposure(account), available=available_credit(account), reserved=account.reserved,
-            receivable=account.receivable, unapplied=account.unapplied, status=account.status.value,
+            account_id=account.account_id,
+            buyer_id=account.buyer_id,
+            limit=account.limit,
+            exposure=exposure(account),
+            available=available_credit(account),
+            reserved=account.reserved,
+            receivable=account.receivable,
+            unapplied=account.unapplied,
+            status=account.status.value,
             holds=[hold.reason.value for hold in account.holds],
         )
 
@@ -180,9 +193,14 @@ class AuthorizationView(BaseModel):
     def of(cls, item: Authorization, result: AuthorizationResult | None = None) -> AuthorizationView:
         """Build the view of an authorization (and of the call's result, when there is one)."""
         return cls(
-            approved=True if result is None else result.approved, authorization_id=item.authorization_id,
-            status=item.status.value, amount=item.amount, captured=item.captured, reserved=item.reserved,
-            expires_at=item.expires_at, fx_rate=None if item.fx is None else str(item.fx.rate),
+            approved=True if result is None else result.approved,
+            authorization_id=item.authorization_id,
+            status=item.status.value,
+            amount=item.amount,
+            captured=item.captured,
+            reserved=item.reserved,
+            expires_at=item.expires_at,
+            fx_rate=None if item.fx is None else str(item.fx.rate),
             reason=None if result is None or result.reason is None else result.reason.value,
             hint=None if result is None or result.hint is None else result.hint.message,
             available=None if result is None else result.available,
@@ -194,10 +212,17 @@ class AuthorizationView(BaseModel):
         if result.authorization is not None:
             return cls.of(result.authorization, result)
         return cls(
-            approved=result.approved, authorization_id=None, status=None, amount=None, captured=None,
-            reserved=None, expires_at=None, fx_rate=None,
+            approved=result.approved,
+            authorization_id=None,
+            status=None,
+            amount=None,
+            captured=None,
+            reserved=None,
+            expires_at=None,
+            fx_rate=None,
             reason=None if result.reason is None else result.reason.value,
-            hint=None if result.hint is None else result.hint.message, available=result.available,
+            hint=None if result.hint is None else result.hint.message,
+            available=result.available,
         )
 
 
@@ -222,10 +247,18 @@ class InvoiceView(BaseModel):
     def of(cls, invoice: Invoice) -> InvoiceView:
         """Build the view of an invoice."""
         return cls(
-            invoice_id=invoice.invoice_id, authorization_id=invoice.authorization_id, terms=invoice.terms_code,
-            issued_on=invoice.issued_on, due_date=invoice.due_date, principal=invoice.principal,
-            fees=invoice.fees_charged, outstanding=invoice.outstanding, paid=invoice.paid,
-            discounted=invoice.discounted, credited=invoice.credited, written_off=invoice.written_off,
+            invoice_id=invoice.invoice_id,
+            authorization_id=invoice.authorization_id,
+            terms=invoice.terms_code,
+            issued_on=invoice.issued_on,
+            due_date=invoice.due_date,
+            principal=invoice.principal,
+            fees=invoice.fees_charged,
+            outstanding=invoice.outstanding,
+            paid=invoice.paid,
+            discounted=invoice.discounted,
+            credited=invoice.credited,
+            written_off=invoice.written_off,
             status=invoice.status.value,
         )
 
@@ -245,7 +278,9 @@ class PaymentView(BaseModel):
         """Build the view of a payment."""
         currency = payment.amount.currency
         return cls(
-            payment_id=payment.payment_id, amount=payment.amount, received_on=payment.received_on,
+            payment_id=payment.payment_id,
+            amount=payment.amount,
+            received_on=payment.received_on,
             applied=Money.sum((item.amount for item in payment.allocations), currency),
             discount=Money.sum((item.discount for item in payment.allocations), currency),
             unapplied=payment.unapplied,
@@ -265,8 +300,11 @@ class CreditNoteView(BaseModel):
     def of(cls, note: CreditNote) -> CreditNoteView:
         """Build the view of a credit note."""
         return cls(
-            credit_note_id=note.credit_note_id, invoice_id=note.invoice_id, amount=note.amount,
-            applied=note.applied, to_unapplied=note.to_unapplied,
+            credit_note_id=note.credit_note_id,
+            invoice_id=note.invoice_id,
+            amount=note.amount,
+            applied=note.applied,
+            to_unapplied=note.to_unapplied,
         )
 
 
@@ -306,15 +344,29 @@ class StatementView(BaseModel):
     def of(cls, statement: Statement) -> StatementView:
         """Build the view of a statement."""
         return cls(
-            account_id=statement.account_id, as_of=statement.as_of, limit=statement.limit,
-            exposure=statement.exposure, available=statement.available, reserved=statement.reserved,
-            receivable=statement.receivable, unapplied=statement.unapplied,
+            account_id=statement.account_id,
+            as_of=statement.as_of,
+            limit=statement.limit,
+            exposure=statement.exposure,
+            available=statement.available,
+            reserved=statement.reserved,
+            receivable=statement.receivable,
+            unapplied=statement.unapplied,
             invoices=[
                 StatementLineView(
-                    invoice_id=line.invoice_id, order_id=line.order_id, terms=line.terms_code,
-                    issued_on=line.issued_on, due_date=line.due_date, total=line.total, paid=line.paid,
-                    discounted=line.discounted, credited=line.credited, written_off=line.written_off,
-                    outstanding=line.outstanding, days_past_due=line.days_past_due, status=line.status.value,
+                    invoice_id=line.invoice_id,
+                    order_id=line.order_id,
+                    terms=line.terms_code,
+                    issued_on=line.issued_on,
+                    due_date=line.due_date,
+                    total=line.total,
+                    paid=line.paid,
+                    discounted=line.discounted,
+                    credited=line.credited,
+                    written_off=line.written_off,
+                    outstanding=line.outstanding,
+                    days_past_due=line.days_past_due,
+                    status=line.status.value,
                 )
                 for line in statement.invoices
             ],
@@ -328,14 +380,25 @@ def dispatch(
     """Run one validated request on ``engine`` and return the JSON view of its result."""
     key = request.idempotency_key
     if isinstance(request, OpenAccountRequest):
-        return AccountView.of(engine.open_account(
-            key, request.buyer_id, request.limit, hold_after_days_overdue=request.hold_after_days_overdue,
-        ))
+        return AccountView.of(
+            engine.open_account(
+                key,
+                request.buyer_id,
+                request.limit,
+                hold_after_days_overdue=request.hold_after_days_overdue,
+            )
+        )
     if isinstance(request, AuthorizeRequest):
-        return AuthorizationView.of_result(engine.authorize(
-            key, request.buyer_id, request.order_id, request.product_id, request.amount,
-            expires_at=request.expires_at,
-        ))
+        return AuthorizationView.of_result(
+            engine.authorize(
+                key,
+                request.buyer_id,
+                request.order_id,
+                request.product_id,
+                request.amount,
+                expires_at=request.expires_at,
+            )
+        )
     if isinstance(request, ChangeAmountRequest):
         return AuthorizationView.of_result(engine.change_amount(key, request.authorization_id, request.amount))
     if isinstance(request, CaptureRequest):
@@ -352,9 +415,15 @@ def dispatch(
     if isinstance(request, RefundRequest):
         return CreditNoteView.of(engine.refund(key, request.invoice_id, request.amount, request.reason))
     if isinstance(request, PaymentRequest):
-        return PaymentView.of(engine.record_payment(
-            key, request.buyer_id, request.amount, received_on=request.received_on, invoice_id=request.invoice_id,
-        ))
+        return PaymentView.of(
+            engine.record_payment(
+                key,
+                request.buyer_id,
+                request.amount,
+                received_on=request.received_on,
+                invoice_id=request.invoice_id,
+            )
+        )
     if isinstance(request, ExtendDueDateRequest):
         return InvoiceView.of(engine.extend_due_date(key, request.invoice_id, request.new_due_date))
     return InvoiceView.of(engine.write_off(key, request.invoice_id, request.reason))

@@ -47,7 +47,9 @@ class Cart:
         if not isinstance(self.amount, Money):
             raise InvalidTypeError("amount", self.amount, "expected Money", "Pass Money('1250.00', 'EUR').")
         if not self.amount.is_positive():
-            raise InvalidInputError("amount", str(self.amount), "a cart total must be above zero", "Pass a positive total.")
+            raise InvalidInputError(
+                "amount", str(self.amount), "a cart total must be above zero", "Pass a positive total."
+            )
 
 
 @attrs.frozen
@@ -127,7 +129,13 @@ def price_offer(
     schedule = terms.schedule(total, today)
     apr = Decimal(0) if buyer_fee.is_zero() else annual_percentage_rate(amount, schedule, today)
     return Offer(
-        terms.code, schedule, terms.discount(today), buyer_fee, product.pricing.merchant_fee(amount), total, apr,
+        terms.code,
+        schedule,
+        terms.discount(today),
+        buyer_fee,
+        product.pricing.merchant_fee(amount),
+        total,
+        apr,
     )
 
 
@@ -143,7 +151,11 @@ class OfferCache:
         self._offers: OrderedDict[tuple[object, ...], Offer] = OrderedDict()
 
     def get(
-        self, product: Product, amount: Money, today: date, probability_of_default: Decimal | None,
+        self,
+        product: Product,
+        amount: Money,
+        today: date,
+        probability_of_default: Decimal | None,
         terms_factory: Callable[[TermsSpec], PaymentTerms],
     ) -> Offer:
         """Return the cached offer, pricing it first when absent."""
@@ -162,7 +174,9 @@ class OfferCache:
 def guest_position(country: str | None) -> BuyerPosition:
     """Return the position of a buyer with no credit account: pay-now options only."""
     return BuyerPosition(
-        has_account=False, country=country, buyer_status=BuyerStatus.NEW,
+        has_account=False,
+        country=country,
+        buyer_status=BuyerStatus.NEW,
         outcome=UnderwritingOutcome.NOT_ASSESSED,
     )
 
@@ -198,7 +212,10 @@ def checkout_options(
         position = attrs.evolve(position, country=cart.country)
     options = tuple(
         _option(
-            product, position, cart, fx,
+            product,
+            position,
+            cart,
+            fx,
             price_offer(product, cart.amount, today, probability_of_default, terms_factory)
             if offers is None
             else offers.get(product, cart.amount, today, probability_of_default, terms_factory),
@@ -208,9 +225,7 @@ def checkout_options(
     return CheckoutOptions(buyer_id, catalogue.version, today, cart, available_credit, options)
 
 
-def _option(
-    product: Product, position: BuyerPosition, cart: Cart, fx: FxQuote | None, offer: Offer
-) -> CheckoutOption:
+def _option(product: Product, position: BuyerPosition, cart: Cart, fx: FxQuote | None, offer: Offer) -> CheckoutOption:
     amount = cart.amount
 
     # Credit needed in the account's currency, converted as authorization will.

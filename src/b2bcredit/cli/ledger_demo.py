@@ -21,7 +21,11 @@ def run_lifecycle_demo(engine: Engine, *, buyer_id: str = "demo-buyer", limit: M
     limit = Money("20000.00", "EUR") if limit is None else limit
     currency = limit.currency.code
     account = engine.open_account(
-        f"{buyer_id}:open", buyer_id, limit, profile=CreditProfile(country="DE"), hold_after_days_overdue=30,
+        f"{buyer_id}:open",
+        buyer_id,
+        limit,
+        profile=CreditProfile(country="DE"),
+        hold_after_days_overdue=30,
     )
     print(f"Opened account {account.account_id} for {buyer_id} with a limit of {account.limit}.")
 

@@ -67,22 +67,16 @@ def allocate_payment(
         (invoice for invoice in invoices if invoice.status is InvoiceStatus.OPEN),
         # Ties go to the lower id; the ledger's default ids start with the creation time.
         key=lambda invoice: (
-            invoice.oldest_unpaid_due_date() or invoice.due_date, invoice.issued_on, invoice.invoice_id
+            invoice.oldest_unpaid_due_date() or invoice.due_date,
+            invoice.issued_on,
+            invoice.invoice_id,
         ),
     )
     current = {invoice.invoice_id: invoice for invoice in ordered}
     if policy.mode is AllocationMode.COMPONENT_FIRST:
-        steps = [
-            (component, invoice.invoice_id)
-            for component in policy.components
-            for invoice in ordered
-        ]
+        steps = [(component, invoice.invoice_id) for component in policy.components for invoice in ordered]
     else:
-        steps = [
-            (component, invoice.invoice_id)
-            for invoice in ordered
-            for component in policy.components
-        ]
+        steps = [(component, invoice.invoice_id) for invoice in ordered for component in policy.components]
 
     allocations: list[Allocation] = []
     left = amount
@@ -117,9 +111,7 @@ def _settle(invoice: Invoice, component: Component, cash: Money, discount: Money
         invoice = attrs.evolve(invoice, interest_due=invoice.interest_due - settled)
     else:
         invoice = attrs.evolve(invoice, principal_due=invoice.principal_due - settled)
-    invoice = attrs.evolve(
-        invoice, paid=invoice.paid + cash, discounted=invoice.discounted + discount
-    )
+    invoice = attrs.evolve(invoice, paid=invoice.paid + cash, discounted=invoice.discounted + discount)
     if invoice.outstanding.is_zero():
         invoice = attrs.evolve(invoice, status=InvoiceStatus.PAID)
     return invoice

@@ -41,9 +41,7 @@ def headroom(account: Account) -> Money:
 def buyer_position(account: Account, open_invoices: list[Invoice], today: date) -> BuyerPosition:
     """Return the eligibility view of ``account`` on ``today``."""
     late = ((invoice, invoice.days_past_due(today)) for invoice in open_invoices)
-    overdue = tuple(
-        OverdueInvoice(invoice.invoice_id, days, invoice.outstanding) for invoice, days in late if days > 0
-    )
+    overdue = tuple(OverdueInvoice(invoice.invoice_id, days, invoice.outstanding) for invoice, days in late if days > 0)
     return BuyerPosition(
         has_account=True,
         country=account.profile.country,

@@ -48,16 +48,12 @@ class StaticFxProvider:
     Example: ``StaticFxProvider({("USD", "EUR"): "0.92"})``.
     """
 
-    def __init__(
-        self, rates: Mapping[tuple[str, str], str | Decimal], source: str = "static"
-    ) -> None:
+    def __init__(self, rates: Mapping[tuple[str, str], str | Decimal], source: str = "static") -> None:
         self._rates: dict[tuple[str, str], Decimal] = {}
         for pair, value in rates.items():
             rate = to_decimal(value, "rate")
             if rate <= 0:
-                raise InvalidInputError(
-                    "rate", value, "an exchange rate must be positive", "Pass a rate above 0."
-                )
+                raise InvalidInputError("rate", value, "an exchange rate must be positive", "Pass a rate above 0.")
             self._rates[pair] = rate
         self._source = source
 

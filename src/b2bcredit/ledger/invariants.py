@@ -54,21 +54,13 @@ def find_violations(snapshot: AccountSnapshot) -> list[str]:
             else zero
         )
         if item.reserved != expected:
-            problems.append(
-                f"{item.authorization_id} reserves {item.reserved}, expected {expected}"
-            )
+            problems.append(f"{item.authorization_id} reserves {item.reserved}, expected {expected}")
         invoiced = Money.sum(
-            (
-                invoice.principal
-                for invoice in snapshot.invoices
-                if invoice.authorization_id == item.authorization_id
-            ),
+            (invoice.principal for invoice in snapshot.invoices if invoice.authorization_id == item.authorization_id),
             currency,
         )
         if invoiced != item.to_account(item.captured):
-            problems.append(
-                f"{item.authorization_id} invoiced {invoiced}, captured {item.captured}"
-            )
+            problems.append(f"{item.authorization_id} invoiced {invoiced}, captured {item.captured}")
     reserved = Money.sum((item.reserved for item in snapshot.authorizations), currency)
     if reserved != account.reserved:
         problems.append(f"account reserves {account.reserved}, authorizations {reserved}")
@@ -96,14 +88,10 @@ def find_violations(snapshot: AccountSnapshot) -> list[str]:
                 f"{invoice.invoice_id} charged {charged} but settled {settled} + open {invoice.outstanding}"
             )
         if invoice.refunded > invoice.principal or invoice.credited > invoice.refunded:
-            problems.append(
-                f"{invoice.invoice_id} refunded {invoice.refunded} of principal {invoice.principal}"
-            )
+            problems.append(f"{invoice.invoice_id} refunded {invoice.refunded} of principal {invoice.principal}")
         is_open = invoice.status is InvoiceStatus.OPEN
         if is_open != invoice.outstanding.is_positive():
-            problems.append(
-                f"{invoice.invoice_id} is {invoice.status.value} with {invoice.outstanding} open"
-            )
+            problems.append(f"{invoice.invoice_id} is {invoice.status.value} with {invoice.outstanding} open")
     receivable = Money.sum((invoice.outstanding for invoice in snapshot.invoices), currency)
     if receivable != account.receivable:
         problems.append(f"account receivable {account.receivable}, invoices {receivable}")
@@ -114,22 +102,15 @@ def find_violations(snapshot: AccountSnapshot) -> list[str]:
     for payment in snapshot.payments:
         allocated = Money.sum((item.amount for item in payment.allocations), currency)
         if allocated + payment.unapplied != payment.amount:
-            problems.append(
-                f"{payment.payment_id} allocates {allocated} + {payment.unapplied} of {payment.amount}"
-            )
-        if any(
-            item.amount.is_negative() or item.discount.is_negative() for item in payment.allocations
-        ):
+            problems.append(f"{payment.payment_id} allocates {allocated} + {payment.unapplied} of {payment.amount}")
+        if any(item.amount.is_negative() or item.discount.is_negative() for item in payment.allocations):
             problems.append(f"{payment.payment_id} has a negative allocation")
-        if payment.source is PaymentSource.CASH:
-            unapplied = unapplied + payment.unapplied
-        else:
-            unapplied = unapplied - allocated
+        # Cash adds its left-over to the buyer's credit; applying that credit uses it up.
+        change = payment.unapplied if payment.source is PaymentSource.CASH else -allocated
+        unapplied = unapplied + change
     for note in snapshot.credit_notes:
         if note.applied + note.to_unapplied != note.amount:
-            problems.append(
-                f"{note.credit_note_id} splits {note.applied} + {note.to_unapplied} of {note.amount}"
-            )
+            problems.append(f"{note.credit_note_id} splits {note.applied} + {note.to_unapplied} of {note.amount}")
         unapplied = unapplied + note.to_unapplied
     if unapplied != account.unapplied or account.unapplied.is_negative():
         problems.append(f"account unapplied {account.unapplied}, documents {unapplied}")

@@ -16,7 +16,6 @@ import attrs
 
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import Money, Rounding
-from b2bcredit.ledger.fx import convert
 from b2bcredit.products.catalogue import (
     BuyerStatus,
     LateFeePolicy,
@@ -129,9 +128,7 @@ class OverLimitTolerance:
 
     def __attrs_post_init__(self) -> None:
         if self.amount is not None and self.amount.is_negative():
-            raise InvalidInputError(
-                "tolerance.amount", str(self.amount), "must not be negative", "Pass 0 or more."
-            )
+            raise InvalidInputError("tolerance.amount", str(self.amount), "must not be negative", "Pass 0 or more.")
         if not Decimal(0) <= self.share <= Decimal(1):
             raise InvalidInputError(
                 "tolerance.share",

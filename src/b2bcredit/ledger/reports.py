@@ -87,9 +87,7 @@ def aging(account: Account, invoices: Sequence[Invoice], as_of: date) -> AgingRe
             amounts[bucket] = amounts[bucket] + part.amount
             counts[bucket].add(invoice.invoice_id)
     lines = tuple(AgingLine(bucket, amounts[bucket], len(counts[bucket])) for bucket in AgingBucket)
-    return AgingReport(
-        account.account_id, as_of, lines, Money.sum(amounts.values(), account.currency)
-    )
+    return AgingReport(account.account_id, as_of, lines, Money.sum(amounts.values(), account.currency))
 
 
 @attrs.frozen
@@ -175,13 +173,8 @@ class Statement:
             )
         out.append("  credit notes:")
         for note in self.credit_notes:
-            out.append(
-                f"    {note.credit_note_id} on {note.invoice_id}: {note.amount} ({note.reason})"
-            )
-        out.append(
-            "  aging: "
-            + ", ".join(f"{line.bucket.value} {line.amount}" for line in self.aging.lines)
-        )
+            out.append(f"    {note.credit_note_id} on {note.invoice_id}: {note.amount} ({note.reason})")
+        out.append("  aging: " + ", ".join(f"{line.bucket.value} {line.amount}" for line in self.aging.lines))
         return "\n".join(out)
 
 

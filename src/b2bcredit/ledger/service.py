@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from b2bcredit.core.clock import Clock, resolve_time_zone
 from b2bcredit.core.errors import (
     ConflictError,
     InvalidInputError,
@@ -33,7 +34,6 @@ from b2bcredit.core.errors import (
 )
 from b2bcredit.core.money import Money
 from b2bcredit.ledger.allocation import AllocationPolicy, allocate_payment
-from b2bcredit.core.clock import Clock, resolve_time_zone
 from b2bcredit.ledger.exposure import available_credit, buyer_position, exposure
 from b2bcredit.ledger.fx import FxProvider, NoFxProvider
 from b2bcredit.ledger.model import (
@@ -130,9 +130,7 @@ class Ledger:
     def _now(self) -> datetime:
         now = self.clock.now()
         if now.tzinfo is None or now.utcoffset() is None:
-            raise InvalidStateError(
-                f"clock returned a naive datetime {now!r}; clocks must return aware datetimes"
-            )
+            raise InvalidStateError(f"clock returned a naive datetime {now!r}; clocks must return aware datetimes")
         return now
 
     def _run(
@@ -151,17 +149,13 @@ class Ledger:
                 "Pass a key that is unique per intended change, such as the order id and step.",
             )
         fingerprint = hashlib.sha256(
-            json.dumps(
-                {"operation": operation, "request": encode(request)}, sort_keys=True
-            ).encode()
+            json.dumps({"operation": operation, "request": encode(request)}, sort_keys=True).encode()
         ).hexdigest()
         with self.store.transaction() as tx:
             record = tx.get_idempotency(key)
             if record is not None:
                 if record.fingerprint != fingerprint:
-                    _log.warning(
-                        "idempotency key %s reused by %s with a different request", key, operation
-                    )
+                    _log.warning("idempotency key %s reused by %s with a different request", key, operation)
                     raise ConflictError(
                         f"idempotency_key: {key!r} was first used for a different {record.operation} "
                         "request. Use a new key for a new change, or resend the original request."
@@ -171,9 +165,7 @@ class Ledger:
             op = _Operation(self, tx, self._now(), self.new_id("op"))
             result = body(op)
             op.flush()
-            tx.put_idempotency(
-                IdempotencyRecord(key, operation, fingerprint, dumps(result), op.now)
-            )
+            tx.put_idempotency(IdempotencyRecord(key, operation, fingerprint, dumps(result), op.now))
         return result
 
     # Accounts -------------------------------------------------------------------------------
@@ -192,9 +184,7 @@ class Ledger:
         """Open a credit account in ``limit``'s currency; a limit of zero means prepay only."""
         _require_money(limit, "limit")
         if limit.is_negative():
-            raise InvalidInputError(
-                "limit", str(limit), "must not be negative", "Pass 0 for no credit, or more."
-            )
+            raise InvalidInputError("limit", str(limit), "must not be negative", "Pass 0 for no credit, or more.")
         _require_text(buyer_id, "buyer_id")
         _require_days(hold_after_days_overdue, "hold_after_days_overdue")
         profile = CreditProfile() if profile is None else profile
@@ -217,9 +207,7 @@ class Ledger:
 
         def body(op: _Operation) -> Account:
             if op.tx.find_account(buyer_id) is not None:
-                raise ConflictError(
-                    f"buyer_id: buyer {buyer_id!r} already has a credit account. Use set_limit."
-                )
+                raise ConflictError(f"buyer_id: buyer {buyer_id!r} already has a credit account. Use set_limit.")
             zero = Money.zero(limit.currency)
             account = Account(
                 account_id=account_id or self.new_id("acct"),
@@ -259,9 +247,7 @@ class Ledger:
         """
         _require_money(limit, "limit")
         if limit.is_negative():
-            raise InvalidInputError(
-                "limit", str(limit), "must not be negative", "Pass 0 for no credit, or more."
-            )
+            raise InvalidInputError("limit", str(limit), "must not be negative", "Pass 0 for no credit, or more.")
         request = {
             "account_id": account_id,
             "limit": limit,
@@ -279,9 +265,7 @@ class Ledger:
                 tolerance=account.tolerance if tolerance is None else tolerance,
             )
             op.update(changed)
-            op.emit(
-                "account.limit_changed", account_id, previous=str(account.limit), limit=str(limit)
-            )
+            op.emit("account.limit_changed", account_id, previous=str(account.limit), limit=str(limit))
             _log.info("account %s limit changed from %s to %s", account_id, account.limit, limit)
             return op.account(account_id)
 
@@ -295,18 +279,14 @@ class Ledger:
             account = op.account(account_id)
             if any(hold.reason is HoldReason.MANUAL for hold in account.holds):
                 return account
-            op.update(
-                attrs.evolve(account, holds=(*account.holds, Hold(HoldReason.MANUAL, note, op.now)))
-            )
+            op.update(attrs.evolve(account, holds=(*account.holds, Hold(HoldReason.MANUAL, note, op.now))))
             op.emit("account.hold_placed", account_id, reason=HoldReason.MANUAL.value)
             _log.info("account %s placed on manual hold", account_id)
             return op.account(account_id)
 
         return self._run("place_hold", key, request, Account, body)
 
-    def release_hold(
-        self, key: str, account_id: str, reason: HoldReason = HoldReason.MANUAL
-    ) -> Account:
+    def release_hold(self, key: str, account_id: str, reason: HoldReason = HoldReason.MANUAL) -> Account:
         """Release the account's holds of ``reason``."""
         request = {"account_id": account_id, "reason": reason}
 
@@ -497,9 +477,7 @@ class Ledger:
                     f"is below the {authorization.captured} already captured",
                     "Pass at least the captured amount; refund captured goods with a credit note.",
                 )
-            fee = authorization.product.pricing.buyer_fee(
-                amount, authorization.probability_of_default
-            )
+            fee = authorization.product.pricing.buyer_fee(amount, authorization.probability_of_default)
             reserved = (
                 authorization.to_account(amount)
                 + authorization.to_account(fee)
@@ -531,14 +509,8 @@ class Ledger:
                         finding.reason,
                         finding.hint,
                     )
-            status = (
-                AuthorizationStatus.CAPTURED
-                if amount == authorization.captured
-                else authorization.status
-            )
-            changed = attrs.evolve(
-                authorization, amount=amount, fee=fee, reserved=reserved, status=status
-            )
+            status = AuthorizationStatus.CAPTURED if amount == authorization.captured else authorization.status
+            changed = attrs.evolve(authorization, amount=amount, fee=fee, reserved=reserved, status=status)
             account = op.post(account, (Book.RESERVED, delta), (Book.FACILITY, -delta))
             op.tx.put_authorization(changed)
             op.emit(
@@ -589,9 +561,7 @@ class Ledger:
 
             # Convert cumulative totals so that the captured parts add up to the whole.
             captured = authorization.captured + to_capture
-            captured_fee = authorization.product.pricing.buyer_fee(
-                captured, authorization.probability_of_default
-            )
+            captured_fee = authorization.product.pricing.buyer_fee(captured, authorization.probability_of_default)
             captured_fee = min(captured_fee, authorization.fee)
             convert = authorization.to_account
             principal = convert(captured) - convert(authorization.captured)
@@ -603,13 +573,9 @@ class Ledger:
                 captured=captured,
                 captured_fee=captured_fee,
                 reserved=authorization.reserved - released,
-                status=AuthorizationStatus.CAPTURED
-                if finished
-                else AuthorizationStatus.PARTIALLY_CAPTURED,
+                status=AuthorizationStatus.CAPTURED if finished else AuthorizationStatus.PARTIALLY_CAPTURED,
             )
-            invoice = self._issue_invoice(
-                op, changed, to_capture, principal, fee, shipped_on or op.today
-            )
+            invoice = self._issue_invoice(op, changed, to_capture, principal, fee, shipped_on or op.today)
             changed = attrs.evolve(changed, invoice_ids=(*changed.invoice_ids, invoice.invoice_id))
 
             account = op.post(
@@ -703,9 +669,7 @@ class Ledger:
         """
         return self._release(key, "cancel", authorization_id, AuthorizationStatus.CANCELLED)
 
-    def _release(
-        self, key: str, operation: str, authorization_id: str, status: AuthorizationStatus
-    ) -> Authorization:
+    def _release(self, key: str, operation: str, authorization_id: str, status: AuthorizationStatus) -> Authorization:
         def body(op: _Operation) -> Authorization:
             authorization, account = op.authorization(authorization_id)
             _require_active(authorization)
@@ -715,9 +679,7 @@ class Ledger:
                     "void the remainder instead of cancelling"
                 )
             released = authorization.reserved
-            changed = attrs.evolve(
-                authorization, reserved=Money.zero(account.currency), status=status
-            )
+            changed = attrs.evolve(authorization, reserved=Money.zero(account.currency), status=status)
             op.post(account, (Book.RESERVED, -released), (Book.FACILITY, released))
             op.tx.put_authorization(changed)
             op.emit(
@@ -729,13 +691,9 @@ class Ledger:
             _log.info("%s %s: released %s", status.value, authorization_id, released)
             return changed
 
-        return self._run(
-            operation, key, {"authorization_id": authorization_id}, Authorization, body
-        )
+        return self._run(operation, key, {"authorization_id": authorization_id}, Authorization, body)
 
-    def reopen(
-        self, key: str, authorization_id: str, *, expires_at: datetime | None = None
-    ) -> AuthorizationResult:
+    def reopen(self, key: str, authorization_id: str, *, expires_at: datetime | None = None) -> AuthorizationResult:
         """Reopen a cancelled (or expired, never captured) order: a new check against the limit.
 
         The rate is locked again and the buyer fee recomputed, as for a new order.
@@ -780,9 +738,7 @@ class Ledger:
 
     # Invoices -------------------------------------------------------------------------------
 
-    def refund(
-        self, key: str, invoice_id: str, amount: Money, reason: str = "refund"
-    ) -> CreditNote:
+    def refund(self, key: str, invoice_id: str, amount: Money, reason: str = "refund") -> CreditNote:
         """Issue a credit note on an invoice, restoring exactly ``amount`` of credit while it is open.
 
         The note reduces the invoice's principal still due; any part above that (the
@@ -797,9 +753,7 @@ class Ledger:
             invoice, account = op.invoice(invoice_id)
             _require_currency(amount, account.currency, "amount")
             if invoice.status is InvoiceStatus.WRITTEN_OFF:
-                raise InvalidStateError(
-                    f"invoice {invoice_id} is written off; a refund cannot apply to it"
-                )
+                raise InvalidStateError(f"invoice {invoice_id} is written off; a refund cannot apply to it")
             refundable = invoice.principal - invoice.refunded
             if amount > refundable:
                 raise InvalidInputError(
@@ -890,9 +844,7 @@ class Ledger:
             else:
                 target, _ = op.invoice(invoice_id)
                 if target.account_id != account_id or target.status is not InvoiceStatus.OPEN:
-                    raise InvalidStateError(
-                        f"invoice {invoice_id} is not an open invoice of account {account_id}"
-                    )
+                    raise InvalidStateError(f"invoice {invoice_id} is not an open invoice of account {account_id}")
                 targets = [target]
             return self._apply(op, account, PaymentSource.CASH, amount, received, targets)
 
@@ -906,9 +858,7 @@ class Ledger:
             if not account.unapplied.is_positive():
                 raise InvalidStateError(f"account {account_id} has no unapplied credit to apply")
             targets = op.tx.invoices(account_id, open_only=True)
-            return self._apply(
-                op, account, PaymentSource.CREDIT_BALANCE, account.unapplied, op.today, targets
-            )
+            return self._apply(op, account, PaymentSource.CREDIT_BALANCE, account.unapplied, op.today, targets)
 
         return self._run("apply_credit_balance", key, {"account_id": account_id}, Payment, body)
 
@@ -950,9 +900,7 @@ class Ledger:
                 op.now,
             )
             postings = [(Book.UNAPPLIED, cash)]
-        op.post(
-            account, *postings, (Book.RECEIVABLE, -(cash + discount)), (Book.DISCOUNT, discount)
-        )
+        op.post(account, *postings, (Book.RECEIVABLE, -(cash + discount)), (Book.DISCOUNT, discount))
         for invoice in result.invoices:
             op.tx.put_invoice(invoice)
             if invoice.status is InvoiceStatus.PAID:
@@ -989,9 +937,7 @@ class Ledger:
         def body(op: _Operation) -> Invoice:
             invoice, account = op.invoice(invoice_id)
             if invoice.status is not InvoiceStatus.OPEN:
-                raise InvalidStateError(
-                    f"invoice {invoice_id} is {invoice.status.value}; only open invoices extend"
-                )
+                raise InvalidStateError(f"invoice {invoice_id} is {invoice.status.value}; only open invoices extend")
             oldest = invoice.oldest_unpaid_due_date()
             if oldest is None or new_due_date <= oldest:
                 raise InvalidInputError(
@@ -1002,9 +948,7 @@ class Ledger:
                 )
             shift = new_due_date - oldest
             schedule = tuple(
-                attrs.evolve(part, due_date=part.due_date + shift)
-                if part.due_date >= oldest
-                else part
+                attrs.evolve(part, due_date=part.due_date + shift) if part.due_date >= oldest else part
                 for part in invoice.schedule
             )
             changed = attrs.evolve(invoice, schedule=schedule)
@@ -1018,9 +962,7 @@ class Ledger:
                 previous=oldest.isoformat(),
                 due_date=new_due_date.isoformat(),
             )
-            _log.info(
-                "invoice %s due date extended from %s to %s", invoice_id, oldest, new_due_date
-            )
+            _log.info("invoice %s due date extended from %s to %s", invoice_id, oldest, new_due_date)
             return changed
 
         return self._run("extend_due_date", key, request, Invoice, body)
@@ -1047,26 +989,16 @@ class Ledger:
             )
             account = op.post(account, (Book.RECEIVABLE, -amount), (Book.WRITE_OFF, amount))
             if not any(hold.reason is HoldReason.WRITE_OFF for hold in account.holds):
-                op.update(
-                    attrs.evolve(
-                        account, holds=(*account.holds, Hold(HoldReason.WRITE_OFF, reason, op.now))
-                    )
-                )
-                op.emit(
-                    "account.hold_placed", account.account_id, reason=HoldReason.WRITE_OFF.value
-                )
+                op.update(attrs.evolve(account, holds=(*account.holds, Hold(HoldReason.WRITE_OFF, reason, op.now))))
+                op.emit("account.hold_placed", account.account_id, reason=HoldReason.WRITE_OFF.value)
             op.tx.put_invoice(changed)
-            op.emit(
-                "invoice.written_off", account.account_id, invoice_id=invoice_id, amount=str(amount)
-            )
+            op.emit("invoice.written_off", account.account_id, invoice_id=invoice_id, amount=str(amount))
             _log.info("invoice %s written off: %s", invoice_id, amount)
             return changed
 
         return self._run("write_off", key, request, Invoice, body)
 
-    def run_collections(
-        self, key: str, account_id: str, *, as_of: date | None = None
-    ) -> CollectionsResult:
+    def run_collections(self, key: str, account_id: str, *, as_of: date | None = None) -> CollectionsResult:
         """Mark overdue invoices, raise dunning levels and charge late fees due by ``as_of``.
 
         Each invoice is charged its product's late fee once, when it is more than the
@@ -1098,9 +1030,7 @@ class Ledger:
                 level = _dunning_level(self.dunning, days)
                 if level is not None and level.level > invoice.dunning_level:
                     changed = attrs.evolve(changed, dunning_level=level.level)
-                    notices.append(
-                        DunningNotice(invoice.invoice_id, level.level, level.action, days)
-                    )
+                    notices.append(DunningNotice(invoice.invoice_id, level.level, level.action, days))
                     op.emit(
                         "invoice.dunning_level_raised",
                         account_id,
@@ -1136,9 +1066,7 @@ class Ledger:
                 len(notices),
                 len(fees),
             )
-            return CollectionsResult(
-                account_id, day, tuple(fees), tuple(notices), tuple(newly_overdue)
-            )
+            return CollectionsResult(account_id, day, tuple(fees), tuple(notices), tuple(newly_overdue))
 
         return self._run("run_collections", key, request, CollectionsResult, body)
 
@@ -1166,14 +1094,10 @@ class Ledger:
     def authorization(self, authorization_id: str) -> Authorization:
         """Return the authorization."""
         with self.store.snapshot() as tx:
-            found = _found(
-                tx.get_authorization(authorization_id), "authorization_id", authorization_id
-            )
+            found = _found(tx.get_authorization(authorization_id), "authorization_id", authorization_id)
         self._fresh(found.account_id)
         with self.store.snapshot() as tx:
-            return _found(
-                tx.get_authorization(authorization_id), "authorization_id", authorization_id
-            )
+            return _found(tx.get_authorization(authorization_id), "authorization_id", authorization_id)
 
     def invoice(self, invoice_id: str) -> Invoice:
         """Return the invoice."""
@@ -1249,9 +1173,7 @@ class Ledger:
 class _Operation:
     """The state of one call inside its transaction: loaded accounts, entries, events."""
 
-    def __init__(
-        self, ledger: Ledger, tx: StoreTransaction, now: datetime, operation_id: str
-    ) -> None:
+    def __init__(self, ledger: Ledger, tx: StoreTransaction, now: datetime, operation_id: str) -> None:
         self.ledger = ledger
         self.tx = tx
         self.now = now
@@ -1284,21 +1206,15 @@ class _Operation:
                 authorization_id=authorization.authorization_id,
                 released=str(released),
             )
-            _log.info(
-                "authorization %s expired: released %s", authorization.authorization_id, released
-            )
+            _log.info("authorization %s expired: released %s", authorization.authorization_id, released)
             self.expired += 1
         return account
 
     def authorization(self, authorization_id: str) -> tuple[Authorization, Account]:
         """Return the authorization and its account, read after expiries are released."""
-        found = _found(
-            self.tx.get_authorization(authorization_id), "authorization_id", authorization_id
-        )
+        found = _found(self.tx.get_authorization(authorization_id), "authorization_id", authorization_id)
         account = self.account(found.account_id)
-        current = _found(
-            self.tx.get_authorization(authorization_id), "authorization_id", authorization_id
-        )
+        current = _found(self.tx.get_authorization(authorization_id), "authorization_id", authorization_id)
         return current, account
 
     def invoice(self, invoice_id: str) -> tuple[Invoice, Account]:
@@ -1315,34 +1231,26 @@ class _Operation:
         """Post balanced entries and return the account with its book balances updated."""
         total = sum(amount.minor_units for _, amount in postings)
         if total != 0:
-            raise InvalidStateError(
-                f"unbalanced postings {postings!r} in operation {self.operation_id}"
-            )
+            raise InvalidStateError(f"unbalanced postings {postings!r} in operation {self.operation_id}")
         current = self._accounts.get(account.account_id, account)
         reserved, receivable, unapplied = current.reserved, current.receivable, current.unapplied
         for book, amount in postings:
             if amount.is_zero():
                 continue
-            self._entries.append(
-                Entry(self.operation_id, account.account_id, book, amount, self.now)
-            )
+            self._entries.append(Entry(self.operation_id, account.account_id, book, amount, self.now))
             if book is Book.RESERVED:
                 reserved = reserved + amount
             elif book is Book.RECEIVABLE:
                 receivable = receivable + amount
             elif book is Book.UNAPPLIED:
                 unapplied = unapplied - amount
-        changed = attrs.evolve(
-            current, reserved=reserved, receivable=receivable, unapplied=unapplied
-        )
+        changed = attrs.evolve(current, reserved=reserved, receivable=receivable, unapplied=unapplied)
         self.update(changed)
         return changed
 
     def emit(self, event_type: str, account_id: str, **payload: str) -> None:
         """Write a domain event to the outbox in this transaction."""
-        self.tx.add_event(
-            DomainEvent(self.ledger.new_id("evt"), event_type, account_id, self.now, payload)
-        )
+        self.tx.add_event(DomainEvent(self.ledger.new_id("evt"), event_type, account_id, self.now, payload))
 
     def flush(self) -> None:
         """Write the changed accounts and the entries."""
@@ -1354,9 +1262,7 @@ class _Operation:
 
 def _found(value: T | None, field: str, identifier: str) -> T:
     if value is None:
-        raise NotFoundError(
-            f"{field}: no record {identifier!r}. Check the id returned when it was created."
-        )
+        raise NotFoundError(f"{field}: no record {identifier!r}. Check the id returned when it was created.")
     return value
 
 
@@ -1390,16 +1296,12 @@ def _require_currency(amount: Money, currency: str, field: str) -> None:
 
 def _require_text(value: object, field: str) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInputError(
-            field, value, "must be a non-empty string", f"Pass the host's {field}."
-        )
+        raise InvalidInputError(field, value, "must be a non-empty string", f"Pass the host's {field}.")
 
 
 def _require_days(value: object, field: str) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-        raise InvalidInputError(
-            field, value, "must be a whole number of days, 0 or more", "Pass 30, say, or None."
-        )
+        raise InvalidInputError(field, value, "must be a whole number of days, 0 or more", "Pass 30, say, or None.")
 
 
 def _require_active(authorization: Authorization) -> None:
@@ -1412,9 +1314,7 @@ def _require_active(authorization: Authorization) -> None:
 
 def _require_credit_product(product: Product) -> None:
     if not isinstance(product, Product):
-        raise InvalidTypeError(
-            "product", product, "expected a catalogue Product", "Pass catalogue.get(product_id)."
-        )
+        raise InvalidTypeError("product", product, "expected a catalogue Product", "Pass catalogue.get(product_id).")
     if not product.uses_credit:
         raise InvalidInputError(
             "product",

@@ -87,9 +87,7 @@ class AmountRange:
 
     def __attrs_post_init__(self) -> None:
         if self.minimum.is_negative():
-            raise InvalidInputError(
-                "minimum", str(self.minimum), "must not be negative", "Pass 0 or more."
-            )
+            raise InvalidInputError("minimum", str(self.minimum), "must not be negative", "Pass 0 or more.")
         if self.maximum is not None and self.maximum < self.minimum:
             raise InvalidInputError(
                 "maximum",
@@ -168,9 +166,7 @@ class LateFeePolicy:
 
     def fee(self, outstanding: Money) -> Money:
         """Return the late fee on ``outstanding`` principal."""
-        return outstanding.multiply(self.rate, Rounding.HALF_UP) + _in_currency(
-            self.fixed, outstanding
-        )
+        return outstanding.multiply(self.rate, Rounding.HALF_UP) + _in_currency(self.fixed, outstanding)
 
 
 @attrs.frozen
@@ -240,9 +236,7 @@ class Catalogue:
             if product.product_id == product_id:
                 return product
         known = ", ".join(product.product_id for product in self.products)
-        raise NotFoundError(
-            f"product_id: no product {product_id!r} in catalogue {self.version}. Use one of: {known}."
-        )
+        raise NotFoundError(f"product_id: no product {product_id!r} in catalogue {self.version}. Use one of: {known}.")
 
     def dunning_level(self, days_past_due: int) -> DunningLevel | None:
         """Return the highest dunning level reached at ``days_past_due``, if any."""
@@ -260,9 +254,7 @@ class Catalogue:
                 version=str(data["version"]),
                 products=tuple(_product_from_dict(item) for item in data["products"]),
                 dunning=tuple(
-                    DunningLevel(
-                        int(item["level"]), int(item["days_past_due"]), str(item["action"])
-                    )
+                    DunningLevel(int(item["level"]), int(item["days_past_due"]), str(item["action"]))
                     for item in data.get("dunning", ())
                 ),
             )
@@ -283,9 +275,7 @@ def load_catalogue(path: str | Path) -> Catalogue:
 
 def default_catalogue() -> Catalogue:
     """Return the built-in catalogue: pay now, Net 30/60/90, EOM, instalments, COD, cheque."""
-    text = (
-        resources.files("b2bcredit.products").joinpath("default_catalogue.json").read_text("utf-8")
-    )
+    text = resources.files("b2bcredit.products").joinpath("default_catalogue.json").read_text("utf-8")
     return Catalogue.from_dict(json.loads(text))
 
 
@@ -302,9 +292,7 @@ def _product_from_dict(data: Mapping[str, Any]) -> Product:
             kind=TermsKind(terms["kind"]),
             days=int(terms.get("days", 0)),
             discount_rate=_optional_decimal(terms.get("discount_rate"), "discount_rate"),
-            discount_days=None
-            if terms.get("discount_days") is None
-            else int(terms["discount_days"]),
+            discount_days=None if terms.get("discount_days") is None else int(terms["discount_days"]),
             installments=int(terms.get("installments", 1)),
             interval_months=int(terms.get("interval_months", 1)),
         ),
@@ -317,9 +305,7 @@ def _product_from_dict(data: Mapping[str, Any]) -> Product:
                 for item in eligibility["amount_ranges"]
             ),
             countries=tuple(eligibility.get("countries", ())),
-            buyer_statuses=tuple(
-                BuyerStatus(value) for value in eligibility.get("buyer_statuses", ("new", "active"))
-            ),
+            buyer_statuses=tuple(BuyerStatus(value) for value in eligibility.get("buyer_statuses", ("new", "active"))),
             underwriting_outcomes=tuple(
                 UnderwritingOutcome(value) for value in eligibility.get("underwriting_outcomes", ())
             ),

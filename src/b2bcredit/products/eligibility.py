@@ -221,10 +221,7 @@ def _assess_credit(
                 "The credit account is on hold.",
             ),
         )
-    if (
-        eligibility.underwriting_outcomes
-        and position.outcome not in eligibility.underwriting_outcomes
-    ):
+    if eligibility.underwriting_outcomes and position.outcome not in eligibility.underwriting_outcomes:
         return Finding(
             ReasonCode.UNDERWRITING_OUTCOME_NOT_ELIGIBLE,
             ResolutionHint(
@@ -240,11 +237,7 @@ def _assess_credit(
                 "The credit limit is zero, so only pay-now options are open.",
             ),
         )
-    allowed = [
-        days
-        for days in (eligibility.max_days_overdue, position.hold_after_days_overdue)
-        if days is not None
-    ]
+    allowed = [days for days in (eligibility.max_days_overdue, position.hold_after_days_overdue) if days is not None]
     if allowed:
         late = position.overdue_beyond(min(allowed))
         if late:
@@ -265,9 +258,7 @@ def _assess_credit(
                 HintAction.CHOOSE_ANOTHER_CURRENCY,
                 f"No exchange rate from {amount.currency.code} to {position.account_currency}; "
                 f"order in {position.account_currency}.",
-                currencies=()
-                if position.account_currency is None
-                else (position.account_currency,),
+                currencies=() if position.account_currency is None else (position.account_currency,),
             ),
         )
     if credit_needed > position.headroom:

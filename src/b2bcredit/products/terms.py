@@ -54,9 +54,7 @@ class TermsSpec:
 
     def __attrs_post_init__(self) -> None:
         if self.days < 0:
-            raise InvalidInputError(
-                "days", self.days, "must not be negative", "Pass 0 or more days."
-            )
+            raise InvalidInputError("days", self.days, "must not be negative", "Pass 0 or more days.")
         if (self.discount_rate is None) != (self.discount_days is None):
             raise InvalidInputError(
                 "discount_rate",

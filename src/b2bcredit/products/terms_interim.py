@@ -59,9 +59,7 @@ class SpecTerms:
         # Equal parts, the odd minor units on the last part so earlier parts are round.
         parts = amount.allocate(spec.installments, RemainderPlacement.LAST)
         return tuple(
-            ScheduledPayment(
-                anchor + relativedelta(months=spec.interval_months * (index + 1)), part
-            )
+            ScheduledPayment(anchor + relativedelta(months=spec.interval_months * (index + 1)), part)
             for index, part in enumerate(parts)
         )
 
@@ -70,9 +68,7 @@ class SpecTerms:
         if self.spec.discount_rate is None or self.spec.discount_days is None:
             return None
         start = _end_of_month(anchor) if self.spec.kind is TermsKind.END_OF_MONTH else anchor
-        return EarlyPaymentDiscount(
-            self.spec.discount_rate, start + timedelta(days=self.spec.discount_days)
-        )
+        return EarlyPaymentDiscount(self.spec.discount_rate, start + timedelta(days=self.spec.discount_days))
 
 
 def build_terms(spec: TermsSpec) -> PaymentTerms:
@@ -80,9 +76,7 @@ def build_terms(spec: TermsSpec) -> PaymentTerms:
     return SpecTerms(spec)
 
 
-def annual_percentage_rate(
-    financed: Money, schedule: tuple[ScheduledPayment, ...], anchor: date
-) -> Decimal | None:
+def annual_percentage_rate(financed: Money, schedule: tuple[ScheduledPayment, ...], anchor: date) -> Decimal | None:
     """Return the effective annual rate equating the schedule with the amount financed.
 
     Solves ``financed = sum(part / (1 + apr) ** (days / 365))`` for ``apr``. The result is
@@ -92,10 +86,7 @@ def annual_percentage_rate(
     total = Money.sum((part.amount for part in schedule), financed.currency)
     if not financed.is_positive() or total == financed:
         return Decimal(0) if financed.is_positive() else None
-    flows = [
-        (float((part.due_date - anchor).days) / 365.0, float(part.amount.amount))
-        for part in schedule
-    ]
+    flows = [(float((part.due_date - anchor).days) / 365.0, float(part.amount.amount)) for part in schedule]
     if all(years <= 0 for years, _ in flows):
         return None
     principal = float(financed.amount)

@@ -137,9 +137,7 @@ class Store(Protocol):
         """Open a read transaction that sees one consistent state."""
         ...
 
-    def outbox(
-        self, after: int = 0, limit: int = 100, *, unpublished_only: bool = True
-    ) -> list[OutboxMessage]:
+    def outbox(self, after: int = 0, limit: int = 100, *, unpublished_only: bool = True) -> list[OutboxMessage]:
         """Return outbox messages with a sequence above ``after``, oldest first."""
         ...
 

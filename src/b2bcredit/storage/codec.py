@@ -21,7 +21,6 @@ from typing import Any, TypeVar
 import attrs
 
 from b2bcredit.core.money import Money
-from b2bcredit.ledger.model import DomainEvent
 from b2bcredit.products.catalogue import Product
 
 __all__ = [
@@ -32,16 +31,11 @@ __all__ = [
     "encode_record",
     "loads",
     "product_digest",
-    "recall",
-    "remember",
 ]
 
 T = TypeVar("T")
 
 _Decoder = Callable[[Any], Any]
-
-# Records that hold a mutable dict; they are never shared through the decode cache.
-_MUTABLE_KINDS: frozenset[type] = frozenset({DomainEvent})
 
 
 def encode(value: Any) -> Any:
@@ -100,28 +94,6 @@ def decode(kind: type[T], data: Any) -> T:
     return result
 
 
-# Decoded records by (type, JSON text). A record is frozen and fully determined by its
-# text, so a hit returns an object equal to a fresh decode; entries come from dumps() and
-# loads(), which makes re-reading what this process just wrote cheap.
-_RECENT: dict[tuple[type, str], Any] = {}
-_RECENT_LIMIT = 20_000
-
-
-def remember(kind: type, text: str, value: Any) -> None:
-    """Keep ``value`` as the decoded form of ``text``; ``value`` must be immutable."""
-    if kind in _MUTABLE_KINDS:
-        return
-    if len(_RECENT) >= _RECENT_LIMIT:
-        _RECENT.clear()
-    _RECENT[(kind, text)] = value
-
-
-def recall(kind: type[T], text: str) -> T | None:
-    """Return the remembered decoded form of ``text``, or None."""
-    found: T | None = _RECENT.get((kind, text))
-    return found
-
-
 def encode_record(value: Any) -> Any:
     """Return the JSON-compatible form of an attrs record with its compiled encoder."""
     kind: Any = type(value)
@@ -131,19 +103,12 @@ def encode_record(value: Any) -> Any:
 def dumps(value: Any) -> str:
     """Return compact JSON text of a record."""
     kind: Any = type(value)
-    text = json.dumps(_encoder(kind)(value), separators=(",", ":"))
-    remember(kind, text, value)
-    return text
+    return json.dumps(_encoder(kind)(value), separators=(",", ":"))
 
 
 def loads(kind: type[T], text: str) -> T:
     """Rebuild a record of type ``kind`` from JSON text."""
-    found = recall(kind, text)
-    if found is not None:
-        return found
-    value = decode(kind, json.loads(text))
-    remember(kind, text, value)
-    return value
+    return decode(kind, json.loads(text))
 
 
 @functools.cache

@@ -88,15 +88,11 @@ class MemoryStore:
         with self._lock:
             yield _MemoryTransaction(self, None)
 
-    def outbox(
-        self, after: int = 0, limit: int = 100, *, unpublished_only: bool = True
-    ) -> list[OutboxMessage]:
+    def outbox(self, after: int = 0, limit: int = 100, *, unpublished_only: bool = True) -> list[OutboxMessage]:
         """Return outbox messages with a sequence above ``after``, oldest first."""
         with self._lock:
             found = [
-                message
-                for message in self._outbox[after:]
-                if not unpublished_only or message.published_at is None
+                message for message in self._outbox[after:] if not unpublished_only or message.published_at is None
             ]
             return found[:limit]
 
@@ -120,9 +116,7 @@ class _MemoryTransaction:
     @property
     def _undo(self) -> list[_Undo]:
         if self._undo_log is None:
-            raise InvalidStateError(
-                "a read transaction cannot write; open store.transaction() instead"
-            )
+            raise InvalidStateError("a read transaction cannot write; open store.transaction() instead")
         return self._undo_log
 
     def get_account(self, account_id: str) -> Account | None:
@@ -137,9 +131,7 @@ class _MemoryTransaction:
         buyers = self._store._buyers
         existing = buyers.get(account.buyer_id)
         if existing is not None and existing != account.account_id:
-            raise ConflictError(
-                f"buyer_id: buyer {account.buyer_id!r} already has account {existing!r}"
-            )
+            raise ConflictError(f"buyer_id: buyer {account.buyer_id!r} already has account {existing!r}")
         if existing is None:
             buyers[account.buyer_id] = account.account_id
             undo.append(lambda: buyers.pop(account.buyer_id))
@@ -184,9 +176,7 @@ class _MemoryTransaction:
         return self._store._payments.for_account(account_id)
 
     def put_credit_note(self, credit_note: CreditNote) -> None:
-        self._store._credit_notes.put(
-            credit_note.credit_note_id, credit_note.account_id, credit_note, self._undo
-        )
+        self._store._credit_notes.put(credit_note.credit_note_id, credit_note.account_id, credit_note, self._undo)
 
     def credit_notes(self, account_id: str) -> list[CreditNote]:
         return self._store._credit_notes.for_account(account_id)

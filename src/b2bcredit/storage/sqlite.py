@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 import attrs
 
@@ -56,8 +56,6 @@ from b2bcredit.storage.codec import (
     encode_record,
     loads,
     product_digest,
-    recall,
-    remember,
 )
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SchemaVersionError", "SqliteStore"]
@@ -175,9 +173,7 @@ class SqliteStore:
         migrate_to: int = SCHEMA_VERSION,
     ) -> None:
         if synchronous not in ("NORMAL", "FULL"):
-            raise InvalidInputError(
-                "synchronous", synchronous, "unsupported setting", "Pass 'NORMAL' or 'FULL'."
-            )
+            raise InvalidInputError("synchronous", synchronous, "unsupported setting", "Pass 'NORMAL' or 'FULL'.")
         self.path = str(path)
         self._lock = threading.RLock()
         self._products = _ProductCache()
@@ -248,9 +244,7 @@ class SqliteStore:
 
     # Outbox -------------------------------------------------------------------------------
 
-    def outbox(
-        self, after: int = 0, limit: int = 100, *, unpublished_only: bool = True
-    ) -> list[OutboxMessage]:
+    def outbox(self, after: int = 0, limit: int = 100, *, unpublished_only: bool = True) -> list[OutboxMessage]:
         """Return outbox messages with a sequence above ``after``, oldest first."""
         query = "SELECT sequence, data, published_at FROM outbox WHERE sequence > ?"
         if unpublished_only:
@@ -281,12 +275,34 @@ class SqliteStore:
             self._connection.close()
 
 
+# Bounds the decoded-record cache; when full it starts again empty.
+_RECORD_CACHE_LIMIT = 20_000
+
+
 @attrs.define
 class _ProductCache:
-    """Decoded products by digest, and the digests known to be committed to the file."""
+    """Per-store caches: decoded products by digest, committed digests, decoded records.
+
+    A record is frozen and fully determined by its stored text, so a decoded record
+    kept under its text equals a fresh decode; the store keeps what it writes, which
+    makes re-reading a record this process just wrote cheap.
+    """
 
     products: dict[str, Product] = attrs.field(factory=dict)
     stored_digests: set[str] = attrs.field(factory=set)
+    records: dict[tuple[type, str], Any] = attrs.field(factory=dict)
+
+    def remember(self, kind: type, text: str, value: Any) -> None:
+        if len(self.records) >= _RECORD_CACHE_LIMIT:
+            self.records.clear()
+        self.records[(kind, text)] = value
+
+    def load(self, kind: type[T], text: str) -> T:
+        found: T | None = self.records.get((kind, text))
+        if found is None:
+            found = loads(kind, text)
+            self.remember(kind, text, found)
+        return found
 
 
 class _SqliteTransaction:
@@ -298,17 +314,20 @@ class _SqliteTransaction:
 
     def _write(self, statement: str, parameters: Sequence[object]) -> None:
         if not self._writable:
-            raise InvalidStateError(
-                "a read transaction cannot write; open store.transaction() instead"
-            )
+            raise InvalidStateError("a read transaction cannot write; open store.transaction() instead")
         self._connection.execute(statement, parameters)
 
     def _one(self, kind: type[T], statement: str, parameters: Sequence[object]) -> T | None:
         row = self._connection.execute(statement, parameters).fetchone()
-        return None if row is None else loads(kind, row[0])
+        return None if row is None else self._cache.load(kind, row[0])
 
     def _many(self, kind: type[T], statement: str, parameters: Sequence[object]) -> list[T]:
-        return [loads(kind, row[0]) for row in self._connection.execute(statement, parameters)]
+        return [self._cache.load(kind, row[0]) for row in self._connection.execute(statement, parameters)]
+
+    def _text(self, record: Any) -> str:
+        text = dumps(record)
+        self._cache.remember(type(record), text, record)
+        return text
 
     def get_account(self, account_id: str) -> Account | None:
         return self._one(Account, "SELECT data FROM accounts WHERE account_id = ?", (account_id,))
@@ -321,22 +340,17 @@ class _SqliteTransaction:
             self._write(
                 "INSERT INTO accounts (account_id, buyer_id, data) VALUES (?, ?, ?) "
                 "ON CONFLICT(account_id) DO UPDATE SET data = excluded.data",
-                (account.account_id, account.buyer_id, dumps(account)),
+                (account.account_id, account.buyer_id, self._text(account)),
             )
         except sqlite3.IntegrityError:
-            raise ConflictError(
-                f"buyer_id: buyer {account.buyer_id!r} already has an account"
-            ) from None
+            raise ConflictError(f"buyer_id: buyer {account.buyer_id!r} already has an account") from None
 
     def account_ids(self) -> list[str]:
-        return [
-            row[0]
-            for row in self._connection.execute("SELECT account_id FROM accounts ORDER BY account_id")
-        ]
+        return [row[0] for row in self._connection.execute("SELECT account_id FROM accounts ORDER BY account_id")]
 
     def _authorization(self, text: str) -> Authorization:
         # The row holds the product's digest; resolve it to the shared, decoded product.
-        found = recall(Authorization, text)
+        found: Authorization | None = self._cache.records.get((Authorization, text))
         if found is not None:
             return found
         data = json.loads(text)
@@ -348,7 +362,7 @@ class _SqliteTransaction:
             self._cache.products[digest] = product
         data["product"] = product
         authorization = decode(Authorization, data)
-        remember(Authorization, text, authorization)
+        self._cache.remember(Authorization, text, authorization)
         return authorization
 
     def get_authorization(self, authorization_id: str) -> Authorization | None:
@@ -370,7 +384,7 @@ class _SqliteTransaction:
         data = encode_record(authorization)
         data["product"] = digest
         text = json.dumps(data, separators=(",", ":"))
-        remember(Authorization, text, authorization)
+        self._cache.remember(Authorization, text, authorization)
         self._write(
             "INSERT INTO authorizations (authorization_id, account_id, active, expires_at, data) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT(authorization_id) DO UPDATE SET "
@@ -410,7 +424,7 @@ class _SqliteTransaction:
                 invoice.invoice_id,
                 invoice.account_id,
                 int(invoice.status is InvoiceStatus.OPEN),
-                dumps(invoice),
+                self._text(invoice),
             ),
         )
 
@@ -423,18 +437,16 @@ class _SqliteTransaction:
     def put_payment(self, payment: Payment) -> None:
         self._write(
             "INSERT INTO payments (payment_id, account_id, data) VALUES (?, ?, ?)",
-            (payment.payment_id, payment.account_id, dumps(payment)),
+            (payment.payment_id, payment.account_id, self._text(payment)),
         )
 
     def payments(self, account_id: str) -> list[Payment]:
-        return self._many(
-            Payment, "SELECT data FROM payments WHERE account_id = ? ORDER BY payment_id", (account_id,)
-        )
+        return self._many(Payment, "SELECT data FROM payments WHERE account_id = ? ORDER BY payment_id", (account_id,))
 
     def put_credit_note(self, credit_note: CreditNote) -> None:
         self._write(
             "INSERT INTO credit_notes (credit_note_id, account_id, data) VALUES (?, ?, ?)",
-            (credit_note.credit_note_id, credit_note.account_id, dumps(credit_note)),
+            (credit_note.credit_note_id, credit_note.account_id, self._text(credit_note)),
         )
 
     def credit_notes(self, account_id: str) -> list[CreditNote]:
@@ -446,9 +458,7 @@ class _SqliteTransaction:
 
     def add_entries(self, entries: Sequence[Entry]) -> None:
         if not self._writable:
-            raise InvalidStateError(
-                "a read transaction cannot write; open store.transaction() instead"
-            )
+            raise InvalidStateError("a read transaction cannot write; open store.transaction() instead")
         self._connection.executemany(
             "INSERT INTO entries (account_id, operation_id, line, book, amount_minor, currency, posted_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -507,7 +517,10 @@ class _SqliteTransaction:
                 "INSERT INTO idempotency (idempotency_key, operation, fingerprint, created_at, result) "
                 "VALUES (?, ?, ?, ?, ?)",
                 (
-                    record.key, record.operation, record.fingerprint, record.created_at.isoformat(),
+                    record.key,
+                    record.operation,
+                    record.fingerprint,
+                    record.created_at.isoformat(),
                     zlib.compress(record.result.encode(), 1),
                 ),
             )
