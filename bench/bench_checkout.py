@@ -11,7 +11,7 @@ Measures:
 Goals: options under 200 µs median in memory; at least 2,000 durable authorizations a
 second from one process. Ratios are the library's rate over the baseline's, as in the
 other benchmarks: below 1 means slower. "Durable" here means committed in WAL mode with
-``synchronous=NORMAL``, which survives a crash of the process; the FULL row adds a sync
+``synchronous=NORMAL``, which survives a crash of the process. The FULL row adds a sync
 of the WAL on every commit, which also survives power loss.
 """
 

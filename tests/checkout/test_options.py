@@ -49,7 +49,7 @@ def engine(clock: ManualClock) -> Engine:
 
 
 def test_guest_gets_every_option(engine: Engine) -> None:
-    """A buyer without an account sees all products; credit ones say apply for credit."""
+    """A guest gets every product; credit ones hint to apply for credit."""
     result = engine.checkout_options("guest", Cart(eur("1000.00"), country="DE"))
     assert [option.product_id for option in result.options] == [p.product_id for p in default_catalogue().products]
     assert {option.product_id for option in result.available} == {"card", "bank_transfer"}
@@ -103,7 +103,7 @@ def test_overdue_invoice_blocks_credit(engine: Engine, clock: ManualClock) -> No
 
 
 def test_zero_limit_is_prepay_only(engine: Engine) -> None:
-    """With a zero limit, credit options say no credit limit and pay-now stays open."""
+    """A zero limit makes credit options unavailable and leaves pay-now open."""
     engine.open_account("open", "b1", eur("0.00"))
     result = engine.checkout_options("b1", Cart(eur("100.00")))
     assert result.option("net30").reason is ReasonCode.NO_CREDIT_LIMIT

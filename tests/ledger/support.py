@@ -13,7 +13,7 @@ START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 class ManualClock:
-    """A clock that stands still until the test advances it."""
+    """A clock that stays at one instant until the test advances it."""
 
     def __init__(self, start: datetime = START) -> None:
         self.current = start

@@ -14,7 +14,7 @@ __all__ = ["CheckoutOptionView", "CheckoutRequest", "CheckoutResponse", "HintVie
 
 
 class CheckoutRequest(BaseModel):
-    """The buyer and cart a storefront asks options for."""
+    """The buyer and cart of a storefront's request for payment options."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -2,9 +2,9 @@
 
 :func:`checkout_options` is pure: the caller passes the buyer's position (read from the
 ledger), the exchange rate and today's date. An available option carries its terms, its
-dated repayment schedule, the buyer's and the merchant's fee, the total cost and the APR;
-an unavailable one carries the stable reason code and the hint that resolves it, from the
-same eligibility function that authorization applies.
+dated repayment schedule, the buyer's and the merchant's fee, the total cost and the APR.
+An unavailable one carries the stable reason code and the hint that resolves it. Both come
+from the eligibility function that authorization applies.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ __all__ = [
 
 @attrs.frozen
 class Cart:
-    """What the buyer is about to order: the total and, for a buyer without an account, the country."""
+    """The order at checkout: its total and, for a buyer without an account, the country."""
 
     amount: Money
     country: str | None = None
@@ -142,8 +142,8 @@ def price_offer(
 class OfferCache:
     """Priced offers kept by product, amount, date and PD, least recently used dropped first.
 
-    Pricing depends on nothing else, so a cached offer equals a fresh one; the cache
-    saves recomputing schedules and APRs when a storefront asks again for the same cart.
+    Pricing depends on nothing else, so a cached offer equals a fresh one. The cache
+    saves recomputing schedules and APRs when a storefront requests the same cart again.
     """
 
     def __init__(self, maxsize: int = 4096) -> None:

@@ -1,4 +1,4 @@
-"""How a payment is spread over open invoices: a configurable, pure allocation.
+"""Allocation of a payment over open invoices, configurable and pure.
 
 The default order settles fees first, then interest, then principal, each across the
 invoices from the oldest unpaid due date to the newest. The alternative settles invoice
@@ -23,7 +23,7 @@ __all__ = ["AllocationMode", "AllocationPolicy", "AllocationResult", "allocate_p
 
 
 class AllocationMode(enum.Enum):
-    """Which loop comes first when a payment covers several invoices."""
+    """The outer loop when a payment covers several invoices."""
 
     COMPONENT_FIRST = "component_first"  # all fees, then all interest, then all principal
     INVOICE_FIRST = "invoice_first"  # the oldest invoice in full, then the next

@@ -1,9 +1,9 @@
 """The ledger's records: accounts, authorizations, invoices, payments, credit notes, entries.
 
-Every record is a frozen attrs class; an operation replaces a record with an evolved copy
+Every record is a frozen attrs class. An operation replaces a record with an evolved copy,
 and the store writes the copy in the operation's transaction. All amounts of an account
 (limit, reservations, invoices, payments) are in the account's currency. An order in
-another currency is converted once, at the rate locked when it was authorized.
+another currency is converted at the rate locked when it was authorized.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class AccountStatus(enum.Enum):
 
 
 class HoldReason(enum.Enum):
-    """Why an account is on hold; a held account takes no new authorizations."""
+    """The reason for an account hold. A held account takes no new authorizations."""
 
     MANUAL = "manual"  # placed by an analyst or the host
     WRITE_OFF = "write_off"  # placed automatically when an invoice is written off
@@ -74,7 +74,7 @@ class AuthorizationStatus(enum.Enum):
 
     @property
     def is_active(self) -> bool:
-        """Whether the authorization still holds a reservation."""
+        """Whether the authorization still reserves credit."""
         return self in (AuthorizationStatus.AUTHORIZED, AuthorizationStatus.PARTIALLY_CAPTURED)
 
 
@@ -95,7 +95,7 @@ class Component(enum.Enum):
 
 
 class PaymentSource(enum.Enum):
-    """Where the money of a payment came from."""
+    """The origin of a payment's money."""
 
     CASH = "cash"  # money received from the buyer
     CREDIT_BALANCE = "credit_balance"  # the account's unapplied credit applied to invoices
@@ -153,7 +153,7 @@ class OverLimitTolerance:
 
 @attrs.frozen
 class CreditProfile:
-    """What eligibility rules know about a buyer; supplied by the host and underwriting."""
+    """The buyer data that eligibility rules use, supplied by the host and underwriting."""
 
     country: str | None = None
     buyer_status: BuyerStatus = BuyerStatus.ACTIVE
@@ -175,7 +175,7 @@ class Account:
     """A buyer's credit account.
 
     ``reserved``, ``receivable`` and ``unapplied`` are the balances of the RESERVED,
-    RECEIVABLE and UNAPPLIED books; only postings change them, and the invariants check
+    RECEIVABLE and UNAPPLIED books. Only postings change them, and the invariants check
     them against the authorizations, invoices and entries they summarise.
     """
 
@@ -215,8 +215,8 @@ class FxLock:
 class Authorization:
     """A reservation of credit for one order.
 
-    ``amount``, ``fee``, ``captured`` and ``captured_fee`` are in the order currency;
-    ``reserved`` is in the account currency and always equals
+    ``amount``, ``fee``, ``captured`` and ``captured_fee`` are in the order currency.
+    ``reserved`` is in the account currency and equals
     ``convert(amount) + convert(fee) - convert(captured) - convert(captured_fee)`` while
     the authorization is active, and zero afterwards. Converting cumulative totals, not
     each capture on its own, makes the captured parts add up to the converted whole.

@@ -23,7 +23,7 @@ __all__ = [
 class AuthorizationResult:
     """The outcome of authorize, change_amount or reopen.
 
-    ``approved`` False is a decline: ``reason`` and ``hint`` say why and what to do, and
+    ``approved`` False is a decline. ``reason`` gives the cause, ``hint`` the remedy, and
     ``authorization`` is the unchanged authorization (None for a new one). ``available``
     is the account's available credit after the call.
     """
@@ -64,7 +64,7 @@ class DunningNotice:
 
 @attrs.frozen
 class CollectionsResult:
-    """What a collections run did to one account."""
+    """The changes a collections run made to one account."""
 
     account_id: str
     as_of: date

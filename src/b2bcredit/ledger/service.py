@@ -1,10 +1,10 @@
 """The credit lifecycle on a Store: one transaction and one idempotency record per call.
 
 Every state-changing method takes an idempotency key. The first call with a key runs
-and stores its result in the same transaction as its effects; a retry with the same key
-and the same request returns that stored result without running again, and the same key
-with a different request raises :class:`~b2bcredit.core.errors.ConflictError`. A call
-that raises stores nothing, so it can be retried with the same key after a fix.
+and stores its result in the same transaction as its effects. A retry with the same key
+and the same request returns that stored result without running again. The same key with
+a different request raises :class:`~b2bcredit.core.errors.ConflictError`. A call that
+raises stores nothing, so it can be retried with the same key after a fix.
 
 Each call first releases the reservations of the account's expired authorizations,
 posting their release in the same transaction, so exposure never counts an expired
@@ -637,6 +637,7 @@ class Ledger:
             order_amount=order_amount,
             principal=principal,
             fees_charged=fee,
+            # TODO: charge interest once the terms package supplies interest-bearing schedules.
             interest_charged=zero,
             principal_due=principal,
             fees_due=fee,
@@ -724,11 +725,11 @@ class Ledger:
         return self._run("reopen", key, request, AuthorizationResult, body)
 
     def expire_authorizations(self, account_id: str) -> int:
-        """Release the reservations of the account's expired authorizations; return how many.
+        """Release the reservations of the account's expired authorizations and return how many.
 
-        Every other call does this first for its account; hosts can also run it on a
-        schedule so that reports never wait for it. Repeating it changes nothing, so it
-        takes no idempotency key.
+        Every other call on the account does this first. Hosts can also run it on a
+        schedule so that reads never have to. A second run finds nothing left to
+        release, so it takes no idempotency key.
         """
         with self.store.transaction() as tx:
             op = _Operation(self, tx, self._now(), self.new_id("op"))

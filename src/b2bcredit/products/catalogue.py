@@ -1,11 +1,11 @@
 """The credit product catalogue: products as versioned data with eligibility and pricing.
 
 A catalogue is plain data (a JSON file or Python objects) with a version string. Each
-product states who may use it (amount range per currency, countries, buyer status,
-underwriting outcome, overdue invoices), what it costs (the merchant's fee, a buyer fee
-with a cap, a risk-based add-on from the probability of default), what it does to the
-buyer's credit exposure, its payment terms and its late fee. The catalogue also holds the
-dunning levels that collections apply to overdue invoices.
+product states its eligibility: amount range per currency, countries, buyer status,
+underwriting outcome and overdue invoices. It states its pricing: the merchant's fee, a
+buyer fee with a cap and a risk-based add-on from the probability of default. It also
+states its effect on the buyer's credit exposure, its payment terms and its late fee.
+The catalogue also lists the dunning levels that collections apply to overdue invoices.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class ProductKind(enum.Enum):
 
 
 class ExposureEffect(enum.Enum):
-    """What choosing the product does to the buyer's credit exposure."""
+    """The effect of choosing the product on the buyer's credit exposure."""
 
     NONE = "none"  # paid up front; no credit reserved
     RESERVE_UNTIL_PAID = "reserve_until_paid"  # reserved at authorization, invoiced at capture
@@ -99,7 +99,7 @@ class AmountRange:
 
 @attrs.frozen
 class Eligibility:
-    """Who may use a product. Empty ``countries`` or ``underwriting_outcomes`` mean any."""
+    """The rules on who may use a product. Empty ``countries`` or ``underwriting_outcomes`` mean any."""
 
     amount_ranges: tuple[AmountRange, ...]
     countries: tuple[str, ...] = ()
@@ -125,8 +125,8 @@ class Pricing:
     """What a product costs the merchant and the buyer.
 
     The buyer fee is ``fixed + (rate + pd × risk_rate) × amount``, rounded with
-    ``rounding`` and capped at ``cap``; the fixed part and the cap are given per currency
-    and count as zero (no cap) in a currency they do not list. The merchant's fee is
+    ``rounding`` and capped at ``cap``. The fixed part and the cap are given per currency.
+    In a currency they do not list, the fixed part is zero and there is no cap. The merchant's fee is
     ``merchant_rate × amount``.
     """
 

@@ -1,9 +1,9 @@
 """Whether a product is available to a buyer for an order, as a typed finding.
 
-One function, :func:`assess`, decides for both checkout (which shows every product with
-the reason it is unavailable) and authorization (which declines with the same reason),
-so a buyer is never offered an option that authorization then refuses for a rule the
-offer did not check.
+One function, :func:`assess`, decides for both checkout and authorization. Checkout shows
+every product with the reason it is unavailable, and authorization declines with the same
+reason. A buyer is therefore never offered an option that authorization then declines for
+a rule the offer did not check.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ __all__ = [
 
 
 class ReasonCode(enum.Enum):
-    """Why an option is unavailable or an authorization declined; values are stable."""
+    """The reason an option is unavailable or an authorization declined; values are stable."""
 
     CURRENCY_NOT_SUPPORTED = "currency_not_supported"  # the product does not take this currency
     AMOUNT_BELOW_MINIMUM = "amount_below_minimum"
@@ -46,7 +46,7 @@ class ReasonCode(enum.Enum):
 
 
 class HintAction(enum.Enum):
-    """What the buyer or host can do to make an option available."""
+    """The action that makes an unavailable option available."""
 
     REDUCE_ORDER = "reduce_order"  # by ``amount``
     INCREASE_ORDER = "increase_order"  # by ``amount``
@@ -79,7 +79,7 @@ class Finding:
 
 @attrs.frozen
 class OverdueInvoice:
-    """An open invoice past its due date, as eligibility sees it."""
+    """An open invoice past its due date, with the figures eligibility uses."""
 
     invoice_id: str
     days_past_due: int
@@ -88,7 +88,7 @@ class OverdueInvoice:
 
 @attrs.frozen
 class BuyerPosition:
-    """What eligibility needs to know about a buyer's account at one moment.
+    """The state of a buyer's account at one moment, as eligibility rules use it.
 
     ``has_account`` False means the buyer has no credit account; the credit fields are
     then ignored. ``headroom`` is what a new reservation may add: limit plus over-limit

@@ -1,10 +1,10 @@
 """The payment-terms interface the ledger and checkout need, and the value types it uses.
 
-A product's terms answer three questions: when the parts of an amount fall due (one part
-for Net N, several for an instalment plan), whether an early-payment discount applies and
-until when, and how a payment made inside that window splits into cash and discount. The
-terms package implements the same protocol; :mod:`b2bcredit.products.terms_interim` holds
-the simple cases until then.
+A product's terms give the dates on which the parts of an amount fall due: one part for
+Net N, several for an instalment plan. They also give the early-payment discount and its
+window, and how a payment inside that window splits into cash and discount. The terms
+package implements the same protocol, and :mod:`b2bcredit.products.terms_interim`
+covers the simple cases until then.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ __all__ = [
 
 
 class TermsKind(enum.Enum):
-    """How a product's due dates are computed."""
+    """The rule that computes a product's due dates."""
 
     IMMEDIATE = "immediate"  # due on the anchor date (pay now, cash on delivery)
     NET = "net"  # due N days after the anchor date
@@ -113,7 +113,7 @@ class EarlyPaymentDiscount:
     A partial payment earns the discount in proportion: paying ``p`` in the window settles
     ``p / (1 - rate)`` of principal, so 490.00 under 2/10 settles 500.00 and 980.00
     settles 1,000.00. The discount on a partial payment rounds down, so a payer never
-    settles more than the exact proportion; the discount on the full outstanding amount
+    settles more than the exact proportion. The discount on the full outstanding amount
     rounds half up, as invoices state it.
     """
 
@@ -143,7 +143,7 @@ class EarlyPaymentDiscount:
 
 @runtime_checkable
 class PaymentTerms(Protocol):
-    """What the ledger and checkout need from a product's terms."""
+    """The interface to a product's terms that the ledger and checkout use."""
 
     @property
     def code(self) -> str:

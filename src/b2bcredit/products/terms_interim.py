@@ -1,11 +1,11 @@
 """Interim payment terms: Net N, end of month, early-payment discount, equal instalments.
 
 These cover the products in the default catalogue so that the ledger and checkout work
-end to end. Dates are calendar days with no business-day roll; instalment dates step by
-whole months from the anchor (``relativedelta`` clamps the 31st to the month's last day
-and never drifts, because each date is computed from the anchor, not from the previous
-date). The APR is the effective annual rate at which the dated parts discount back to the
-amount financed, with ACT/365 year fractions.
+end to end. Dates are calendar days with no business-day roll. Instalment dates step by
+whole months from the anchor, and ``relativedelta`` clamps the 31st to the month's last
+day. Each date is computed from the anchor, not from the previous date, so a schedule
+never drifts. The APR is the effective annual rate at which the dated parts discount back
+to the amount financed, with ACT/365 year fractions.
 
 TODO: the terms package replaces this module (business-day calendars, day-count
 conventions, interest-bearing schedules); keep :class:`PaymentTerms` as the seam.

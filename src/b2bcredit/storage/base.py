@@ -3,7 +3,7 @@
 A store hands out transactions. A write transaction is exclusive (one writer at a time
 across threads and, for SQLite, across processes) and atomic: either every record,
 ledger entry, outbox event and idempotency record written inside it is kept, or none
-is. A read transaction sees one consistent state and must not write.
+is. A read transaction reads one consistent state and must not write.
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ class Store(Protocol):
         ...
 
     def snapshot(self) -> AbstractContextManager[StoreTransaction]:
-        """Open a read transaction that sees one consistent state."""
+        """Open a read transaction over one consistent state."""
         ...
 
     def outbox(self, after: int = 0, limit: int = 100, *, unpublished_only: bool = True) -> list[OutboxMessage]:

@@ -1,8 +1,8 @@
 """The SQLite Store: the embedded default, a file path or ``":memory:"``.
 
 Each write transaction starts with ``BEGIN IMMEDIATE``, which takes the database's write
-lock before the first read, so a check-and-reserve of credit sees the latest committed
-state and no other connection or process can commit in between. Files use WAL mode, so
+lock before the first read. A check-and-reserve of credit therefore reads the latest
+committed state, and no other connection or process can commit in between. Files use WAL mode, so
 readers never block the writer. Amounts are stored as ``"12.30 EUR"`` text inside each
 record's JSON and as integer minor units in the entries table; never as REAL.
 
@@ -69,8 +69,8 @@ _log = logging.getLogger("b2bcredit.storage")
 
 T = TypeVar("T")
 
-# Each migration moves the schema from version n - 1 to n; a new migration is appended,
-# never edited, because databases in the field already ran the old ones.
+# Migration n moves the schema from version n - 1 to n. New migrations are appended and
+# old ones never edited, because databases in the field have already run them.
 MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
     # Each commit rewrites every page it touches, so the schema keeps that number small:
     # tables of small rows are clustered on their key (WITHOUT ROWID), counters are plain
@@ -257,7 +257,7 @@ class SqliteStore:
 
     @contextmanager
     def snapshot(self) -> Iterator[_SqliteTransaction]:
-        """Open a read transaction that sees one consistent state."""
+        """Open a read transaction over one consistent state."""
         with self._lock:
             self._connection.execute("BEGIN")
             try:
@@ -309,7 +309,7 @@ class _ProductCache:
     """Per-store caches: decoded products by digest, committed digests, decoded records.
 
     A record is frozen and fully determined by its stored text, so a decoded record
-    kept under its text equals a fresh decode; the store keeps what it writes, which
+    kept under its text equals a fresh decode. The store keeps what it writes, which
     makes re-reading a record this process just wrote cheap.
     """
 
@@ -374,7 +374,7 @@ class _SqliteTransaction:
         return [row[0] for row in self._connection.execute("SELECT account_id FROM accounts ORDER BY account_id")]
 
     def _authorization(self, text: str) -> Authorization:
-        # The row holds the product's digest; resolve it to the shared, decoded product.
+        # The row stores the product's digest, resolved here to the shared decoded product.
         found: Authorization | None = self._cache.records.get((Authorization, text))
         if found is not None:
             return found
