@@ -215,6 +215,10 @@ class Engine:
         """Release the account's holds of ``reason``."""
         return self.ledger.release_hold(key, self._account_id(buyer_id), reason)
 
+    def close_account(self, key: str, buyer_id: str) -> Account:
+        """Close the buyer's account to new orders; its invoices keep collecting."""
+        return self.ledger.close_account(key, self._account_id(buyer_id))
+
     def account(self, buyer_id: str) -> Account:
         """Return the buyer's account."""
         return self.ledger.account(self._account_id(buyer_id))

@@ -48,6 +48,7 @@ def invoice(invoice_id: str, principal: int, fees: int, due: date, discount: boo
         late_fee_charged=False,
         dunning_level=0,
         overdue_notified=False,
+        due_notified_on=None,
         status=InvoiceStatus.OPEN,
     )
 

@@ -101,3 +101,20 @@ def test_payment_clears_overdue(ledger: CheckedLedger, catalogue: Catalogue, clo
     assert not ledger.authorize("a2", account.account_id, "o2", catalogue.get("net30"), eur("100.00")).approved
     ledger.record_payment("p1", account.account_id, eur("100.00"))
     assert ledger.authorize("a3", account.account_id, "o3", catalogue.get("net30"), eur("100.00")).approved
+
+
+def test_due_event_once_per_part(ledger: CheckedLedger, catalogue: Catalogue) -> None:
+    """Each instalment is announced as due once, on or after its due date."""
+    account_id = ledger.open_account("open", "b1", eur("100000.00")).account_id
+    invoice_id = invoice_on(ledger, catalogue, account_id, "o1", "installments_3", "3000.00", date(2026, 12, 1))
+    assert ledger.run_collections("r1", account_id, as_of=date(2026, 12, 31)).newly_due == ()
+    assert ledger.run_collections("r2", account_id, as_of=date(2027, 1, 1)).newly_due == (invoice_id,)
+    assert ledger.run_collections("r3", account_id, as_of=date(2027, 1, 1)).newly_due == ()
+    ledger.record_payment("p1", account_id, eur("1010.00"))
+    assert ledger.run_collections("r4", account_id, as_of=date(2027, 2, 1)).newly_due == (invoice_id,)
+    due_dates = [
+        message.event.payload["due_date"]
+        for message in ledger.store.outbox(limit=1000)
+        if message.event.event_type == "invoice.due"
+    ]
+    assert due_dates == ["2027-01-01", "2027-02-01"]

@@ -393,3 +393,39 @@ def test_outbox_written_with_state(ledger: CheckedLedger, catalogue: Catalogue) 
     assert types == ["account.opened", "authorization.approved", "authorization.captured", "invoice.issued"]
     ledger.store.mark_published([1, 2], ledger.clock.now())
     assert [m.sequence for m in ledger.store.outbox()] == [3, 4]
+
+
+class TestLimitChanges:
+    def test_lower_limit_below_exposure(self, ledger: CheckedLedger, catalogue: Catalogue) -> None:
+        """A limit cut below exposure keeps existing credit and declines new orders."""
+        account_id = open_account(ledger, "1000.00")
+        ledger.authorize("a1", account_id, "o1", catalogue.get("net30"), eur("800.00"))
+        account = ledger.set_limit("l1", account_id, eur("500.00"))
+        assert available_credit(account) == eur("-300.00")
+        assert account.reserved == eur("800.00")
+        declined = ledger.authorize("a2", account_id, "o2", catalogue.get("net30"), eur("50.00"))
+        assert declined.reason is ReasonCode.INSUFFICIENT_CREDIT
+
+    def test_raise_limit_allows_more(self, ledger: CheckedLedger, catalogue: Catalogue) -> None:
+        """A higher limit lets an order through that did not fit before."""
+        account_id = open_account(ledger, "1000.00")
+        assert not ledger.authorize("a1", account_id, "o1", catalogue.get("net30"), eur("1500.00")).approved
+        ledger.set_limit("l1", account_id, eur("2000.00"))
+        assert ledger.authorize("a2", account_id, "o1", catalogue.get("net30"), eur("1500.00")).approved
+
+    def test_limit_in_other_currency_rejected(self, ledger: CheckedLedger) -> None:
+        """The limit stays in the account's currency."""
+        account_id = open_account(ledger)
+        with pytest.raises(InvalidInputError, match="EUR"):
+            ledger.set_limit("l1", account_id, Money("100.00", "USD"))
+
+    def test_closed_account_declines(self, ledger: CheckedLedger, catalogue: Catalogue) -> None:
+        """A closed account takes no new orders but its invoices still collect."""
+        account_id = open_account(ledger)
+        auth = ledger.authorize("a1", account_id, "o1", catalogue.get("net30"), eur("100.00")).authorization
+        ledger.capture("c1", auth.authorization_id)
+        ledger.close_account("x1", account_id)
+        declined = ledger.authorize("a2", account_id, "o2", catalogue.get("net30"), eur("100.00"))
+        assert declined.reason is ReasonCode.ACCOUNT_CLOSED
+        ledger.record_payment("p1", account_id, eur("100.00"))
+        assert ledger.account(account_id).receivable == eur("0.00")

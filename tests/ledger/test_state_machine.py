@@ -166,6 +166,10 @@ class LedgerMachine(RuleBasedStateMachine):
             self.call("release_hold", self.accounts[account], HoldReason.WRITE_OFF)
             self.call("release_hold", self.accounts[account], HoldReason.MANUAL)
 
+    @rule(units=st.integers(0, 5_000_000))
+    def set_limit(self, units: int) -> None:
+        self.call("set_limit", self.accounts[0], eur(units))
+
     @rule(hours=st.integers(1, 24 * 12))
     def advance_clock(self, hours: int) -> None:
         self.clock.advance(hours=hours)

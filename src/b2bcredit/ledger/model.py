@@ -284,6 +284,7 @@ class Invoice:
     late_fee_charged: bool
     dunning_level: int
     overdue_notified: bool
+    due_notified_on: date | None
     status: InvoiceStatus
 
     @property

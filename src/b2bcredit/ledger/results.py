@@ -71,3 +71,4 @@ class CollectionsResult:
     late_fees: tuple[LateFeeCharge, ...]
     notices: tuple[DunningNotice, ...]
     newly_overdue: tuple[str, ...]
+    newly_due: tuple[str, ...] = ()

@@ -655,6 +655,7 @@ class Ledger:
             late_fee_charged=False,
             dunning_level=0,
             overdue_notified=False,
+            due_notified_on=None,
             status=InvoiceStatus.OPEN if total.is_positive() else InvoiceStatus.PAID,
         )
 
@@ -1000,7 +1001,7 @@ class Ledger:
         return self._run("write_off", key, request, Invoice, body)
 
     def run_collections(self, key: str, account_id: str, *, as_of: date | None = None) -> CollectionsResult:
-        """Mark overdue invoices, raise dunning levels and charge late fees due by ``as_of``.
+        """Announce due and overdue invoices, raise dunning levels and charge late fees, as of ``as_of``.
 
         Each invoice is charged its product's late fee once, when it is more than the
         grace days late; each dunning level is reported once. Running again finds
@@ -1014,11 +1015,24 @@ class Ledger:
             fees: list[LateFeeCharge] = []
             notices: list[DunningNotice] = []
             newly_overdue: list[str] = []
+            newly_due: list[str] = []
             for invoice in op.tx.invoices(account_id, open_only=True):
                 days = invoice.days_past_due(day)
-                if days <= 0:
-                    continue
                 changed = invoice
+
+                # Each scheduled part is announced once, on or after the day it falls due.
+                oldest = invoice.oldest_unpaid_due_date()
+                if oldest is not None and oldest <= day and invoice.due_notified_on != oldest:
+                    changed = attrs.evolve(changed, due_notified_on=oldest)
+                    newly_due.append(invoice.invoice_id)
+                    op.emit(
+                        "invoice.due", account_id, invoice_id=invoice.invoice_id, due_date=oldest.isoformat(),
+                        amount_due=str(invoice.open_parts()[0].amount),
+                    )
+                if days <= 0:
+                    if changed != invoice:
+                        op.tx.put_invoice(changed)
+                    continue
                 if not invoice.overdue_notified:
                     changed = attrs.evolve(changed, overdue_notified=True)
                     newly_overdue.append(invoice.invoice_id)
@@ -1067,7 +1081,9 @@ class Ledger:
                 len(notices),
                 len(fees),
             )
-            return CollectionsResult(account_id, day, tuple(fees), tuple(notices), tuple(newly_overdue))
+            return CollectionsResult(
+                account_id, day, tuple(fees), tuple(notices), tuple(newly_overdue), tuple(newly_due)
+            )
 
         return self._run("run_collections", key, request, CollectionsResult, body)
 
