@@ -124,7 +124,9 @@ class Engine:
         self.ledger.store.close()
 
     def _account_id(self, buyer_id: str) -> str:
-        account = self.ledger.find_account(buyer_id)
+        # Only the id is needed: the call that follows releases expired reservations itself.
+        with self.ledger.store.snapshot() as tx:
+            account = tx.find_account(buyer_id)
         if account is None:
             raise NotFoundError(f"buyer_id: buyer {buyer_id!r} has no credit account. Call open_account first.")
         return account.account_id
