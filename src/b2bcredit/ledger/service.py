@@ -29,8 +29,6 @@ from b2bcredit.core.errors import (
     ConflictError,
     InvalidInputError,
     InvalidStateError,
-    InvalidTypeError,
-    NotFoundError,
 )
 from b2bcredit.core.money import Money
 from b2bcredit.ledger.allocation import AllocationPolicy, allocate_payment
@@ -44,8 +42,6 @@ from b2bcredit.ledger.model import (
     Book,
     CreditNote,
     CreditProfile,
-    DomainEvent,
-    Entry,
     FxLock,
     Hold,
     HoldReason,
@@ -56,6 +52,7 @@ from b2bcredit.ledger.model import (
     Payment,
     PaymentSource,
 )
+from b2bcredit.ledger.operation import Operation
 from b2bcredit.ledger.reports import AccountSnapshot, AgingReport, InvoiceLine, Statement, aging
 from b2bcredit.ledger.results import (
     AuthorizationResult,
@@ -64,11 +61,21 @@ from b2bcredit.ledger.results import (
     DunningNotice,
     LateFeeCharge,
 )
+from b2bcredit.ledger.validation import (
+    require_active,
+    require_credit_product,
+    require_currency,
+    require_days,
+    require_found,
+    require_money,
+    require_positive,
+    require_text,
+)
 from b2bcredit.products.catalogue import DunningLevel, Product
 from b2bcredit.products.eligibility import BuyerPosition, assess
 from b2bcredit.products.terms import PaymentTerms, TermsSpec
 from b2bcredit.products.terms_interim import build_terms
-from b2bcredit.storage.base import Store, StoreTransaction
+from b2bcredit.storage.base import Store
 from b2bcredit.storage.codec import dumps, encode, loads, product_digest
 
 __all__ = ["DEFAULT_AUTHORIZATION_TTL", "Ledger"]
@@ -139,7 +146,7 @@ class Ledger:
         key: str,
         request: dict[str, Any],
         result_type: type[T],
-        body: Callable[[_Operation], T],
+        body: Callable[[Operation], T],
     ) -> T:
         if not isinstance(key, str) or not key.strip():
             raise InvalidInputError(
@@ -162,7 +169,7 @@ class Ledger:
                     )
                 _log.debug("replayed %s for idempotency key %s", operation, key)
                 return loads(result_type, record.result)
-            op = _Operation(self, tx, self._now(), self.new_id("op"))
+            op = Operation(tx, self._now(), self.timezone, self.new_id("op"), self.new_id)
             result = body(op)
             op.flush()
             tx.put_idempotency(IdempotencyRecord(key, operation, fingerprint, dumps(result), op.now))
@@ -182,11 +189,11 @@ class Ledger:
         account_id: str | None = None,
     ) -> Account:
         """Open a credit account in ``limit``'s currency; a limit of zero means prepay only."""
-        _require_money(limit, "limit")
+        require_money(limit, "limit")
         if limit.is_negative():
             raise InvalidInputError("limit", str(limit), "must not be negative", "Pass 0 for no credit, or more.")
-        _require_text(buyer_id, "buyer_id")
-        _require_days(hold_after_days_overdue, "hold_after_days_overdue")
+        require_text(buyer_id, "buyer_id")
+        require_days(hold_after_days_overdue, "hold_after_days_overdue")
         profile = CreditProfile() if profile is None else profile
         tolerance = OverLimitTolerance() if tolerance is None else tolerance
         if tolerance.amount is not None and tolerance.amount.currency != limit.currency:
@@ -205,7 +212,7 @@ class Ledger:
             "account_id": account_id,
         }
 
-        def body(op: _Operation) -> Account:
+        def body(op: Operation) -> Account:
             if op.tx.find_account(buyer_id) is not None:
                 raise ConflictError(f"buyer_id: buyer {buyer_id!r} already has a credit account. Use set_limit.")
             zero = Money.zero(limit.currency)
@@ -245,7 +252,7 @@ class Ledger:
         Lowering the limit below exposure is allowed: existing reservations and invoices
         stay, available credit turns negative and new authorizations are declined.
         """
-        _require_money(limit, "limit")
+        require_money(limit, "limit")
         if limit.is_negative():
             raise InvalidInputError("limit", str(limit), "must not be negative", "Pass 0 for no credit, or more.")
         request = {
@@ -255,9 +262,9 @@ class Ledger:
             "tolerance": tolerance,
         }
 
-        def body(op: _Operation) -> Account:
+        def body(op: Operation) -> Account:
             account = op.account(account_id)
-            _require_currency(limit, account.currency, "limit")
+            require_currency(limit, account.currency, "limit")
             changed = attrs.evolve(
                 account,
                 limit=limit,
@@ -275,7 +282,7 @@ class Ledger:
         """Put the account on a manual hold: new authorizations are declined until released."""
         request = {"account_id": account_id, "note": note}
 
-        def body(op: _Operation) -> Account:
+        def body(op: Operation) -> Account:
             account = op.account(account_id)
             if any(hold.reason is HoldReason.MANUAL for hold in account.holds):
                 return account
@@ -290,7 +297,7 @@ class Ledger:
         """Release the account's holds of ``reason``."""
         request = {"account_id": account_id, "reason": reason}
 
-        def body(op: _Operation) -> Account:
+        def body(op: Operation) -> Account:
             account = op.account(account_id)
             kept = tuple(hold for hold in account.holds if hold.reason is not reason)
             if kept != account.holds:
@@ -304,7 +311,7 @@ class Ledger:
     def close_account(self, key: str, account_id: str) -> Account:
         """Close the account to new authorizations; open invoices keep collecting."""
 
-        def body(op: _Operation) -> Account:
+        def body(op: Operation) -> Account:
             account = op.account(account_id)
             if account.status is not AccountStatus.CLOSED:
                 op.update(attrs.evolve(account, status=AccountStatus.CLOSED))
@@ -332,10 +339,10 @@ class Ledger:
         rate locked now when the order is in another currency. A decline is a result with
         a reason code, not an exception.
         """
-        _require_credit_product(product)
-        _require_money(amount, "amount")
-        _require_positive(amount, "amount")
-        _require_text(order_id, "order_id")
+        require_credit_product(product)
+        require_money(amount, "amount")
+        require_positive(amount, "amount")
+        require_text(order_id, "order_id")
         request = {
             "account_id": account_id,
             "order_id": order_id,
@@ -344,7 +351,7 @@ class Ledger:
             "expires_at": expires_at,
         }
 
-        def body(op: _Operation) -> AuthorizationResult:
+        def body(op: Operation) -> AuthorizationResult:
             account = op.account(account_id)
             return self._reserve(op, account, order_id, product, amount, expires_at, existing=None)
 
@@ -352,7 +359,7 @@ class Ledger:
 
     def _reserve(
         self,
-        op: _Operation,
+        op: Operation,
         account: Account,
         order_id: str,
         product: Product,
@@ -462,14 +469,14 @@ class Ledger:
         A decrease releases credit at once. An increase is checked like a new order and
         declined, leaving the authorization unchanged, when the extra does not fit.
         """
-        _require_money(amount, "amount")
-        _require_positive(amount, "amount")
+        require_money(amount, "amount")
+        require_positive(amount, "amount")
         request = {"authorization_id": authorization_id, "amount": amount}
 
-        def body(op: _Operation) -> AuthorizationResult:
+        def body(op: Operation) -> AuthorizationResult:
             authorization, account = op.authorization(authorization_id)
-            _require_active(authorization)
-            _require_currency(amount, authorization.amount.currency.code, "amount")
+            require_active(authorization)
+            require_currency(amount, authorization.amount.currency.code, "amount")
             if amount < authorization.captured:
                 raise InvalidInputError(
                     "amount",
@@ -542,15 +549,15 @@ class Ledger:
         minus the fee already invoiced.
         """
         if amount is not None:
-            _require_money(amount, "amount")
-            _require_positive(amount, "amount")
+            require_money(amount, "amount")
+            require_positive(amount, "amount")
         request = {"authorization_id": authorization_id, "amount": amount, "shipped_on": shipped_on}
 
-        def body(op: _Operation) -> CaptureResult:
+        def body(op: Operation) -> CaptureResult:
             authorization, account = op.authorization(authorization_id)
-            _require_active(authorization)
+            require_active(authorization)
             to_capture = authorization.remaining if amount is None else amount
-            _require_currency(to_capture, authorization.amount.currency.code, "amount")
+            require_currency(to_capture, authorization.amount.currency.code, "amount")
             if to_capture > authorization.remaining:
                 raise InvalidInputError(
                     "amount",
@@ -616,7 +623,7 @@ class Ledger:
 
     def _issue_invoice(
         self,
-        op: _Operation,
+        op: Operation,
         authorization: Authorization,
         order_amount: Money,
         principal: Money,
@@ -672,9 +679,9 @@ class Ledger:
         return self._release(key, "cancel", authorization_id, AuthorizationStatus.CANCELLED)
 
     def _release(self, key: str, operation: str, authorization_id: str, status: AuthorizationStatus) -> Authorization:
-        def body(op: _Operation) -> Authorization:
+        def body(op: Operation) -> Authorization:
             authorization, account = op.authorization(authorization_id)
-            _require_active(authorization)
+            require_active(authorization)
             if status is AuthorizationStatus.CANCELLED and authorization.captured.is_positive():
                 raise InvalidStateError(
                     f"authorization {authorization_id} has captures of {authorization.captured}; "
@@ -702,7 +709,7 @@ class Ledger:
         """
         request = {"authorization_id": authorization_id, "expires_at": expires_at}
 
-        def body(op: _Operation) -> AuthorizationResult:
+        def body(op: Operation) -> AuthorizationResult:
             authorization, account = op.authorization(authorization_id)
             reopenable = authorization.status is AuthorizationStatus.CANCELLED or (
                 authorization.status in (AuthorizationStatus.EXPIRED, AuthorizationStatus.VOIDED)
@@ -733,7 +740,7 @@ class Ledger:
         release, so it takes no idempotency key.
         """
         with self.store.transaction() as tx:
-            op = _Operation(self, tx, self._now(), self.new_id("op"))
+            op = Operation(tx, self._now(), self.timezone, self.new_id("op"), self.new_id)
             op.account(account_id)
             op.flush()
             return op.expired
@@ -747,13 +754,13 @@ class Ledger:
         invoice was already paid) becomes unapplied credit for the buyer. Refunds on an
         invoice never exceed its principal.
         """
-        _require_money(amount, "amount")
-        _require_positive(amount, "amount")
+        require_money(amount, "amount")
+        require_positive(amount, "amount")
         request = {"invoice_id": invoice_id, "amount": amount, "reason": reason}
 
-        def body(op: _Operation) -> CreditNote:
+        def body(op: Operation) -> CreditNote:
             invoice, account = op.invoice(invoice_id)
-            _require_currency(amount, account.currency, "amount")
+            require_currency(amount, account.currency, "amount")
             if invoice.status is InvoiceStatus.WRITTEN_OFF:
                 raise InvalidStateError(f"invoice {invoice_id} is written off; a refund cannot apply to it")
             refundable = invoice.principal - invoice.refunded
@@ -821,8 +828,8 @@ class Ledger:
         allocation order; with it, only that invoice is settled. Principal paid inside an
         early-payment window earns the discount, in proportion for a partial payment.
         """
-        _require_money(amount, "amount")
-        _require_positive(amount, "amount")
+        require_money(amount, "amount")
+        require_positive(amount, "amount")
         request = {
             "account_id": account_id,
             "amount": amount,
@@ -830,9 +837,9 @@ class Ledger:
             "invoice_id": invoice_id,
         }
 
-        def body(op: _Operation) -> Payment:
+        def body(op: Operation) -> Payment:
             account = op.account(account_id)
-            _require_currency(amount, account.currency, "amount")
+            require_currency(amount, account.currency, "amount")
             received = op.today if received_on is None else received_on
             if received > op.today:
                 raise InvalidInputError(
@@ -855,7 +862,7 @@ class Ledger:
     def apply_credit_balance(self, key: str, account_id: str) -> Payment:
         """Apply the account's unapplied credit to its open invoices, as a payment received today."""
 
-        def body(op: _Operation) -> Payment:
+        def body(op: Operation) -> Payment:
             account = op.account(account_id)
             if not account.unapplied.is_positive():
                 raise InvalidStateError(f"account {account_id} has no unapplied credit to apply")
@@ -866,7 +873,7 @@ class Ledger:
 
     def _apply(
         self,
-        op: _Operation,
+        op: Operation,
         account: Account,
         source: PaymentSource,
         amount: Money,
@@ -936,7 +943,7 @@ class Ledger:
         """
         request = {"invoice_id": invoice_id, "new_due_date": new_due_date}
 
-        def body(op: _Operation) -> Invoice:
+        def body(op: Operation) -> Invoice:
             invoice, account = op.invoice(invoice_id)
             if invoice.status is not InvoiceStatus.OPEN:
                 raise InvalidStateError(f"invoice {invoice_id} is {invoice.status.value}; only open invoices extend")
@@ -973,7 +980,7 @@ class Ledger:
         """Write off an invoice's whole open balance and put the account on a write-off hold."""
         request = {"invoice_id": invoice_id, "reason": reason}
 
-        def body(op: _Operation) -> Invoice:
+        def body(op: Operation) -> Invoice:
             invoice, account = op.invoice(invoice_id)
             if invoice.status is not InvoiceStatus.OPEN:
                 raise InvalidStateError(
@@ -1009,7 +1016,7 @@ class Ledger:
         """
         request = {"account_id": account_id, "as_of": as_of}
 
-        def body(op: _Operation) -> CollectionsResult:
+        def body(op: Operation) -> CollectionsResult:
             account = op.account(account_id)
             day = op.today if as_of is None else as_of
             fees: list[LateFeeCharge] = []
@@ -1026,7 +1033,10 @@ class Ledger:
                     changed = attrs.evolve(changed, due_notified_on=oldest)
                     newly_due.append(invoice.invoice_id)
                     op.emit(
-                        "invoice.due", account_id, invoice_id=invoice.invoice_id, due_date=oldest.isoformat(),
+                        "invoice.due",
+                        account_id,
+                        invoice_id=invoice.invoice_id,
+                        due_date=oldest.isoformat(),
                         amount_due=str(invoice.open_parts()[0].amount),
                     )
                 if days <= 0:
@@ -1100,7 +1110,7 @@ class Ledger:
         """Return the account, with expired reservations released."""
         self._fresh(account_id)
         with self.store.snapshot() as tx:
-            return _found(tx.get_account(account_id), "account_id", account_id)
+            return require_found(tx.get_account(account_id), "account_id", account_id)
 
     def find_account(self, buyer_id: str) -> Account | None:
         """Return the buyer's account, or None when the buyer has none."""
@@ -1111,15 +1121,15 @@ class Ledger:
     def authorization(self, authorization_id: str) -> Authorization:
         """Return the authorization."""
         with self.store.snapshot() as tx:
-            found = _found(tx.get_authorization(authorization_id), "authorization_id", authorization_id)
+            found = require_found(tx.get_authorization(authorization_id), "authorization_id", authorization_id)
         self._fresh(found.account_id)
         with self.store.snapshot() as tx:
-            return _found(tx.get_authorization(authorization_id), "authorization_id", authorization_id)
+            return require_found(tx.get_authorization(authorization_id), "authorization_id", authorization_id)
 
     def invoice(self, invoice_id: str) -> Invoice:
         """Return the invoice."""
         with self.store.snapshot() as tx:
-            return _found(tx.get_invoice(invoice_id), "invoice_id", invoice_id)
+            return require_found(tx.get_invoice(invoice_id), "invoice_id", invoice_id)
 
     def position(self, buyer_id: str) -> tuple[Account | None, BuyerPosition | None]:
         """Return the buyer's account and its eligibility view today; (None, None) without one.
@@ -1141,7 +1151,7 @@ class Ledger:
     def snapshot(self, account_id: str) -> AccountSnapshot:
         """Return every record of the account, read in one transaction."""
         with self.store.snapshot() as tx:
-            account = _found(tx.get_account(account_id), "account_id", account_id)
+            account = require_found(tx.get_account(account_id), "account_id", account_id)
             return AccountSnapshot(
                 account,
                 tuple(tx.authorizations(account_id)),
@@ -1156,7 +1166,7 @@ class Ledger:
         self._fresh(account_id)
         day = self._now().astimezone(self.timezone).date() if as_of is None else as_of
         with self.store.snapshot() as tx:
-            account = _found(tx.get_account(account_id), "account_id", account_id)
+            account = require_found(tx.get_account(account_id), "account_id", account_id)
             invoices = tx.invoices(account_id)
             return Statement(
                 account_id=account_id,
@@ -1180,107 +1190,11 @@ class Ledger:
         """Return the account's open receivables by days past due on ``as_of``."""
         day = self._now().astimezone(self.timezone).date() if as_of is None else as_of
         with self.store.snapshot() as tx:
-            account = _found(tx.get_account(account_id), "account_id", account_id)
+            account = require_found(tx.get_account(account_id), "account_id", account_id)
             return aging(account, tx.invoices(account_id, open_only=True), day)
 
-    def _position(self, op: _Operation, account: Account) -> BuyerPosition:
+    def _position(self, op: Operation, account: Account) -> BuyerPosition:
         return buyer_position(account, op.tx.invoices(account.account_id, open_only=True), op.today)
-
-
-class _Operation:
-    """The state of one call inside its transaction: loaded accounts, entries, events."""
-
-    def __init__(self, ledger: Ledger, tx: StoreTransaction, now: datetime, operation_id: str) -> None:
-        self.ledger = ledger
-        self.tx = tx
-        self.now = now
-        self.today = now.astimezone(ledger.timezone).date()
-        self.operation_id = operation_id
-        self.expired = 0
-        self._accounts: dict[str, Account] = {}
-        self._dirty: set[str] = set()
-        self._entries: list[Entry] = []
-
-    def account(self, account_id: str) -> Account:
-        """Return the account, releasing its expired reservations on first load."""
-        if account_id in self._accounts:
-            return self._accounts[account_id]
-        account = _found(self.tx.get_account(account_id), "account_id", account_id)
-        self._accounts[account_id] = account
-        for authorization in self.tx.expired_authorizations(account_id, self.now):
-            released = authorization.reserved
-            account = self.post(account, (Book.RESERVED, -released), (Book.FACILITY, released))
-            self.tx.put_authorization(
-                attrs.evolve(
-                    authorization,
-                    reserved=Money.zero(account.currency),
-                    status=AuthorizationStatus.EXPIRED,
-                )
-            )
-            self.emit(
-                "authorization.expired",
-                account_id,
-                authorization_id=authorization.authorization_id,
-                released=str(released),
-            )
-            _log.info("authorization %s expired: released %s", authorization.authorization_id, released)
-            self.expired += 1
-        return account
-
-    def authorization(self, authorization_id: str) -> tuple[Authorization, Account]:
-        """Return the authorization and its account, read after expiries are released."""
-        found = _found(self.tx.get_authorization(authorization_id), "authorization_id", authorization_id)
-        account = self.account(found.account_id)
-        current = _found(self.tx.get_authorization(authorization_id), "authorization_id", authorization_id)
-        return current, account
-
-    def invoice(self, invoice_id: str) -> tuple[Invoice, Account]:
-        """Return the invoice and its account."""
-        invoice = _found(self.tx.get_invoice(invoice_id), "invoice_id", invoice_id)
-        return invoice, self.account(invoice.account_id)
-
-    def update(self, account: Account) -> None:
-        """Replace the account's non-balance fields (limit, holds, status)."""
-        self._accounts[account.account_id] = account
-        self._dirty.add(account.account_id)
-
-    def post(self, account: Account, *postings: tuple[Book, Money]) -> Account:
-        """Post balanced entries and return the account with its book balances updated."""
-        total = sum(amount.minor_units for _, amount in postings)
-        if total != 0:
-            raise InvalidStateError(f"unbalanced postings {postings!r} in operation {self.operation_id}")
-        current = self._accounts.get(account.account_id, account)
-        reserved, receivable, unapplied = current.reserved, current.receivable, current.unapplied
-        for book, amount in postings:
-            if amount.is_zero():
-                continue
-            self._entries.append(Entry(self.operation_id, account.account_id, book, amount, self.now))
-            if book is Book.RESERVED:
-                reserved = reserved + amount
-            elif book is Book.RECEIVABLE:
-                receivable = receivable + amount
-            elif book is Book.UNAPPLIED:
-                unapplied = unapplied - amount
-        changed = attrs.evolve(current, reserved=reserved, receivable=receivable, unapplied=unapplied)
-        self.update(changed)
-        return changed
-
-    def emit(self, event_type: str, account_id: str, **payload: str) -> None:
-        """Write a domain event to the outbox in this transaction."""
-        self.tx.add_event(DomainEvent(self.ledger.new_id("evt"), event_type, account_id, self.now, payload))
-
-    def flush(self) -> None:
-        """Write the changed accounts and the entries."""
-        for account_id in sorted(self._dirty):
-            account = self._accounts[account_id]
-            self.tx.put_account(attrs.evolve(account, revision=account.revision + 1))
-        self.tx.add_entries(self._entries)
-
-
-def _found(value: T | None, field: str, identifier: str) -> T:
-    if value is None:
-        raise NotFoundError(f"{field}: no record {identifier!r}. Check the id returned when it was created.")
-    return value
 
 
 def _dunning_level(levels: tuple[DunningLevel, ...], days: int) -> DunningLevel | None:
@@ -1289,53 +1203,3 @@ def _dunning_level(levels: tuple[DunningLevel, ...], days: int) -> DunningLevel 
         if days >= level.days_past_due:
             reached = level
     return reached
-
-
-def _require_money(value: object, field: str) -> None:
-    if not isinstance(value, Money):
-        raise InvalidTypeError(field, value, "expected Money", "Pass Money('100.00', 'EUR').")
-
-
-def _require_positive(amount: Money, field: str) -> None:
-    if not amount.is_positive():
-        raise InvalidInputError(field, str(amount), "must be above zero", "Pass a positive amount.")
-
-
-def _require_currency(amount: Money, currency: str, field: str) -> None:
-    if amount.currency.code != currency:
-        raise InvalidInputError(
-            field,
-            str(amount),
-            f"must be in {currency}",
-            f"Pass the amount in {currency}.",
-        )
-
-
-def _require_text(value: object, field: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInputError(field, value, "must be a non-empty string", f"Pass the host's {field}.")
-
-
-def _require_days(value: object, field: str) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-        raise InvalidInputError(field, value, "must be a whole number of days, 0 or more", "Pass 30, say, or None.")
-
-
-def _require_active(authorization: Authorization) -> None:
-    if not authorization.status.is_active:
-        raise InvalidStateError(
-            f"authorization {authorization.authorization_id} is {authorization.status.value}; "
-            "only an authorized or partially captured one can change"
-        )
-
-
-def _require_credit_product(product: Product) -> None:
-    if not isinstance(product, Product):
-        raise InvalidTypeError("product", product, "expected a catalogue Product", "Pass catalogue.get(product_id).")
-    if not product.uses_credit:
-        raise InvalidInputError(
-            "product",
-            product.product_id,
-            "is paid up front and reserves no credit",
-            "Authorize only products that use credit; take pay-now options through the payment provider.",
-        )
