@@ -20,6 +20,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "b2bcredit.cli.demo",
     "b2bcredit.cli.schedule",
     "b2bcredit.cli.terms",
+    "b2bcredit.cli.segment",
 )
 
 

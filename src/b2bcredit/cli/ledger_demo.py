@@ -1,0 +1,75 @@
+"""The credit lifecycle on the embedded SQLite store, printed step by step.
+
+``run_lifecycle_demo(engine)`` opens an account, shows the checkout options for a cart,
+authorizes, captures in two shipments, takes a partial payment inside the early-payment
+window and a refund, and prints the account statement. ``b2bcredit demo`` calls it
+after underwriting the buyer.
+"""
+
+from __future__ import annotations
+
+from b2bcredit.checkout.options import Cart
+from b2bcredit.core.money import Money
+from b2bcredit.engine import Engine
+from b2bcredit.ledger.model import CreditProfile
+
+__all__ = ["run_lifecycle_demo"]
+
+
+def run_lifecycle_demo(engine: Engine, *, buyer_id: str = "demo-buyer", limit: Money | None = None) -> None:
+    """Print the whole credit flow for one buyer on ``engine``."""
+    limit = Money("20000.00", "EUR") if limit is None else limit
+    currency = limit.currency.code
+    account = engine.open_account(
+        f"{buyer_id}:open",
+        buyer_id,
+        limit,
+        profile=CreditProfile(country="DE"),
+        hold_after_days_overdue=30,
+    )
+    print(f"Opened account {account.account_id} for {buyer_id} with a limit of {account.limit}.")
+
+    cart = Cart(Money("7500.00", currency))
+    print(f"\nCheckout options for a cart of {cart.amount}:")
+    for option in engine.checkout_options(buyer_id, cart).options:
+        if option.available:
+            apr = "" if option.apr is None else f", APR {option.apr * 100:.2f}%"
+            print(
+                f"  [available]   {option.name:<48} {option.terms_code:<12} "
+                f"fee {option.buyer_fee}, total {option.total_cost}, {len(option.schedule)} payment(s){apr}"
+            )
+        else:
+            reason = "" if option.reason is None else option.reason.value
+            hint = "" if option.hint is None else option.hint.message
+            print(f"  [unavailable] {option.name:<48} {reason}: {hint}")
+
+    authorized = engine.authorize(f"{buyer_id}:auth", buyer_id, "order-1001", "net30_discount", cart.amount)
+    if not authorized.approved or authorized.authorization is None:
+        declined = "unknown" if authorized.reason is None else authorized.reason.value
+        print(f"\nAuthorization declined: {declined}")
+        return
+    authorization = authorized.authorization
+    print(
+        f"\nAuthorized {authorization.amount} as {authorization.authorization_id}; "
+        f"available credit now {authorized.available}."
+    )
+
+    first = engine.capture(f"{buyer_id}:ship-1", authorization.authorization_id, Money("4500.00", currency))
+    second = engine.capture(f"{buyer_id}:ship-2", authorization.authorization_id)
+    for number, capture in enumerate((first, second), start=1):
+        invoice = capture.invoice
+        print(
+            f"Shipment {number}: invoice {invoice.invoice_id} for {invoice.principal}, due {invoice.due_date}"
+            + ("" if invoice.discount is None else f", 2% off if paid by {invoice.discount.last_day}")
+        )
+
+    payment = engine.record_payment(f"{buyer_id}:pay-1", buyer_id, Money("2940.00", currency))
+    discount = Money.sum((item.discount for item in payment.allocations), currency)
+    print(f"\nPartial payment of {payment.amount} inside the discount window earned {discount} of discount.")
+
+    note = engine.refund(f"{buyer_id}:refund-1", second.invoice.invoice_id, Money("500.00", currency), "damaged goods")
+    print(f"Refund of {note.amount} on {note.invoice_id} restored {note.applied} of credit.")
+
+    print()
+    print(engine.statement(buyer_id).render())
+    engine.check_invariants(buyer_id)

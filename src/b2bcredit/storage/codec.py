@@ -1,0 +1,186 @@
+"""JSON form of the ledger's attrs records, exact for money and dates.
+
+Money is written as ``"12.30 EUR"``, Decimal as its string, dates and datetimes in ISO
+8601, enums by value. Encoding and decoding follow each class's type hints, compiled once
+per type, so a record read back equals the record written.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import hashlib
+import json
+import types
+import typing
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import attrs
+
+from b2bcredit.core.money import Money
+from b2bcredit.products.catalogue import Product
+
+__all__ = [
+    "decode",
+    "dumps",
+    "encode",
+    "encode_product",
+    "encode_record",
+    "loads",
+    "product_digest",
+]
+
+T = TypeVar("T")
+
+_Decoder = Callable[[Any], Any]
+
+
+def encode(value: Any) -> Any:
+    """Return the JSON-compatible form of a record or value."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, Money):
+        return f"{value.amount} {value.currency.code}"
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    kind: Any = type(value)
+    if kind is Product:
+        # A product snapshot repeats in every authorization; encode each distinct one once.
+        return _encode_product(value)
+    names = _field_names(kind)
+    if names is not None:
+        return {name: encode(getattr(value, name)) for name in names}
+    if isinstance(value, tuple | list):
+        return [encode(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): encode(item) for key, item in value.items()}
+    raise TypeError(f"cannot encode {type(value).__name__} for storage")
+
+
+@functools.lru_cache(maxsize=1024)
+def _encode_product(product: Product) -> Any:
+    # Callers only serialise the result, so sharing one dict between them is safe.
+    return {field.name: encode(getattr(product, field.name)) for field in attrs.fields(Product)}
+
+
+def encode_product(product: Product) -> Any:
+    """Return the JSON-compatible form of a product, computed once per distinct product."""
+    return _encode_product(product)
+
+
+@functools.lru_cache(maxsize=1024)
+def product_digest(product: Product) -> str:
+    """Return the SHA-256 of a product's JSON form: equal products, equal digests."""
+    return hashlib.sha256(json.dumps(_encode_product(product), separators=(",", ":")).encode()).hexdigest()
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    if not attrs.has(kind):
+        return None
+    return tuple(field.name for field in attrs.fields(kind))
+
+
+def decode(kind: type[T], data: Any) -> T:
+    """Rebuild a value of type ``kind`` from its JSON-compatible form."""
+    result: T = _decoder(typing.cast(Any, kind))(data)
+    return result
+
+
+def encode_record(value: Any) -> Any:
+    """Return the JSON-compatible form of an attrs record with its compiled encoder."""
+    kind: Any = type(value)
+    return _encoder(kind)(value)
+
+
+def dumps(value: Any) -> str:
+    """Return compact JSON text of a record."""
+    kind: Any = type(value)
+    return json.dumps(_encoder(kind)(value), separators=(",", ":"))
+
+
+def loads(kind: type[T], text: str) -> T:
+    """Rebuild a record of type ``kind`` from JSON text."""
+    return decode(kind, json.loads(text))
+
+
+@functools.cache
+def _encoder(kind: Any) -> Callable[[Any], Any]:
+    """Compile an encoder for ``kind`` from its type hints; unknown shapes use :func:`encode`."""
+    origin = typing.get_origin(kind)
+    if origin in (types.UnionType, typing.Union):
+        members = [member for member in typing.get_args(kind) if member is not type(None)]
+        if len(members) != 1:
+            return encode
+        inner = _encoder(members[0])
+        return lambda value: None if value is None else inner(value)
+    if origin is tuple:
+        item = _encoder(typing.get_args(kind)[0])
+        return lambda value: [item(element) for element in value]
+    if origin is dict:
+        return lambda value: {str(key): encode(item) for key, item in value.items()}
+    if kind is Money:
+        return lambda value: f"{value.amount} {value.currency.code}"
+    if kind is Decimal:
+        return str
+    if kind in (datetime, date):
+        return lambda value: value.isoformat()
+    if kind in (str, int, bool):
+        return lambda value: value
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return lambda value: value.value
+    if kind is Product:
+        return _encode_product
+    if isinstance(kind, type) and attrs.has(kind):
+        hints = typing.get_type_hints(kind)
+        fields = [(field.name, _encoder(typing.cast(Any, hints[field.name]))) for field in attrs.fields(kind)]
+        return lambda value: {name: encoder(getattr(value, name)) for name, encoder in fields}
+    return encode
+
+
+@functools.cache
+def _decoder(kind: Any) -> _Decoder:
+    origin = typing.get_origin(kind)
+    if origin in (types.UnionType, typing.Union):
+        members = [member for member in typing.get_args(kind) if member is not type(None)]
+        if len(members) != 1:
+            raise TypeError(f"cannot decode the union {kind}")
+        inner = _decoder(members[0])
+        return lambda data: None if data is None else inner(data)
+    if origin is tuple:
+        item = _decoder(typing.get_args(kind)[0])
+        return lambda data: tuple(item(element) for element in data)
+    if origin is dict:
+        value_decoder = _decoder(typing.get_args(kind)[1])
+        return lambda data: {str(key): value_decoder(item) for key, item in data.items()}
+    if kind is Money:
+        return Money.parse
+    if kind is Decimal:
+        return Decimal
+    if kind is datetime:
+        return datetime.fromisoformat
+    if kind is date:
+        return date.fromisoformat
+    if kind in (str, int, bool):
+        return lambda data: data
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return kind
+    if isinstance(kind, type) and attrs.has(kind):
+        hints = typing.get_type_hints(kind)
+        fields = [(field.name, _decoder(hints[field.name])) for field in attrs.fields(kind)]
+
+        def build(data: Any) -> Any:
+            return kind(**{name: decoder(data[name]) for name, decoder in fields})
+
+        if kind is Product:
+            # A store that keeps products by reference hands back the decoded product.
+            return lambda data: data if isinstance(data, Product) else build(data)
+        return build
+    raise TypeError(f"cannot decode {kind!r}")
