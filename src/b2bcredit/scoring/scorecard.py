@@ -183,6 +183,8 @@ class _CompiledFeature:
     observed: tuple[bool, ...]
     observed_array: BoolArray
     treatment: UnobservedTreatment
+    best_points: float
+    best_label: str
 
 
 def _compile(feature: ScoredFeature) -> _CompiledFeature:
@@ -205,6 +207,9 @@ def _compile(feature: ScoredFeature) -> _CompiledFeature:
         observed=(*observed, False),
         observed_array=np.asarray((*observed, False), dtype=np.bool_),
         treatment=binning.spec.unobserved,
+        best_points=feature.best_points,
+        best_label=binning.bins[max((i for i, b in enumerate(binning.bins) if b.observed),
+                                    key=lambda i: feature.points[i])].label,
     )
 
 
@@ -237,6 +242,7 @@ class Scorecard:
     calibration: Calibration
     metadata: TrainingMetadata = attrs.field(factory=TrainingMetadata)
     _compiled: tuple[_CompiledFeature, ...] = attrs.field(init=False, repr=False, eq=False)
+    _hash: str = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         if not self.features:
@@ -247,6 +253,8 @@ class Scorecard:
                 raise InvalidInputError(feature.name, len(feature.points), "needs one points value per bin",
                                         f"Pass {len(feature.binning.bins)} points.")
         object.__setattr__(self, "_compiled", tuple(_compile(f) for f in self.features))
+        # Computed once: every decision records it, and hashing the content costs milliseconds.
+        object.__setattr__(self, "_hash", _hash(self._content()))
 
     @property
     def feature_names(self) -> tuple[str, ...]:
@@ -285,14 +293,15 @@ class Scorecard:
         losses: list[tuple[float, int]] = []
         for index, (feature, compiled, position) in enumerate(zip(self.features, self._compiled, positions,
                                                                    strict=True)):
-            lost = feature.best_points - compiled.points[position]
+            lost = compiled.best_points - compiled.points[position]
             if lost > 0:
                 losses.append((-lost, index))
         losses.sort()
         reasons = []
         for negative_lost, index in losses[:max_reasons]:
             feature, position = self.features[index], positions[index]
-            reasons.append(_reason(feature, position, row.get(feature.name), -negative_lost))
+            reasons.append(_reason(feature, self._compiled[index].best_label, position, row.get(feature.name),
+                                   -negative_lost))
         return tuple(reasons)
 
     def reasons_for_row(self, batch: BatchScores, row_index: int, row: Mapping[str, object],
@@ -353,7 +362,7 @@ class Scorecard:
     @property
     def content_hash(self) -> str:
         """SHA-256 of everything that affects a score (not the metadata), as hex."""
-        return _hash(self._content())
+        return self._hash
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=1, sort_keys=True, allow_nan=False)
@@ -482,15 +491,14 @@ def _format_value(value: object) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return "missing"
     if isinstance(value, float | np.floating):
-        return f"{float(value):.4g}"
+        return f"{float(value):.6g}"
     return str(value)
 
 
-def _reason(feature: ScoredFeature, position: int, value: object, lost: float) -> ReasonCode:
+def _reason(feature: ScoredFeature, best_label: str, position: int, value: object, lost: float) -> ReasonCode:
     spec = feature.binning.spec
     value_text = _format_value(value)
     bins = feature.binning.bins
-    best_index = max((i for i, b in enumerate(bins) if b.observed), key=lambda i: feature.points[i])
     if position == -1:
         where = "a category not seen in training"
     elif bins[position].kind is BinKind.MISSING:
@@ -498,5 +506,5 @@ def _reason(feature: ScoredFeature, position: int, value: object, lost: float) -
     else:
         where = f"in range {bins[position].label}"
     text = (f"{spec.display_label}: {value_text} ({where}) scores {lost:.0f} points below "
-            f"the best range {bins[best_index].label}")
+            f"the best range {best_label}")
     return ReasonCode(code=spec.code, feature=spec.name, text=text, value=value_text, points_lost=round(lost, 4))
