@@ -201,16 +201,18 @@ class BuyerApplication(_Model):
     @model_validator(mode="after")
     def _check_consistency(self) -> BuyerApplication:
         if self.requested_limit.is_negative():
-            raise ValueError("requested_limit cannot be negative. Pass 0 for a prepay-only account or a positive amount")
+            raise InvalidInputError("requested_limit", str(self.requested_limit), "cannot be negative",
+                                    "Pass 0 for a prepay-only account or a positive amount.")
         founded = self.firmographics.founding_date
         if founded is not None and founded > self.application_date:
-            raise ValueError(f"firmographics.founding_date {founded} is after the application date "
-                             f"{self.application_date}. Pass the date the business was founded")
+            raise InvalidInputError("firmographics.founding_date", founded.isoformat(),
+                                    f"is after the application date {self.application_date}",
+                                    "Pass the date the business was founded.")
         currency = self.requested_limit.currency.code
         for field, amount in self._amounts():
             if amount.currency.code != currency:
-                raise ValueError(f"{field} is in {amount.currency.code} but the requested limit is in {currency}. "
-                                 "Convert every amount to one currency with an explicit exchange rate first")
+                raise InvalidInputError(field, str(amount), f"the requested limit is in {currency}",
+                                        "Convert every amount to one currency with an explicit exchange rate first.")
         return self
 
     def _amounts(self) -> list[tuple[str, Money]]:
@@ -256,6 +258,11 @@ def parse_application(data: Mapping[str, Any] | BuyerApplication) -> BuyerApplic
 def _to_library_error(error: ValidationError) -> InvalidApplicationError:
     first = error.errors(include_url=False)[0]
     field = ".".join(str(part) for part in first["loc"]) or "application"
+    cause = first.get("ctx", {}).get("error")
+    if isinstance(cause, InvalidInputError):
+        # A library check inside a validator: keep its field (relative to the location), value and fix.
+        full_field = cause.field if field == "application" else field
+        return InvalidApplicationError(full_field, cause.value, cause.problem, cause.fix)
     message = str(first["msg"]).removeprefix("Value error, ")
     problem, _, fix = message.partition(". ")
     if not fix:
