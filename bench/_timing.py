@@ -20,7 +20,7 @@ def median_time(fn: Callable[[], object], repeat: int = 5) -> float:
 
 
 def median_time_per_call(fn: Callable[[], object], calls: int, repeat: int = 5) -> float:
-    """Return the median over ``repeat`` runs of the mean time of one of ``calls`` calls, in seconds."""
+    """Return the median over ``repeat`` runs of the mean seconds per call of ``calls`` calls."""
 
     def run() -> None:
         for _ in range(calls):

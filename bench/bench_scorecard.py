@@ -16,8 +16,8 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from _timing import median_time, median_time_per_call
 
+from _timing import median_time, median_time_per_call
 from b2bcredit.datasets.paths import find_data_file
 from b2bcredit.datasets.polish import load_polish_arff
 from b2bcredit.scoring.fit import fit_scorecard
@@ -39,13 +39,16 @@ class Result:
         self.note = ""
 
 
-def _b2bcredit(train: dict[str, Any], test: dict[str, Any], big: dict[str, Any], y_train: Any,
-               y_test: Any) -> list[Result]:
+def _b2bcredit(
+    train: dict[str, Any], test: dict[str, Any], big: dict[str, Any], y_train: Any, y_test: Any
+) -> list[Result]:
     from b2bcredit.decisions.facade import Underwriter
 
     result = Result("b2bcredit")
     fitted: list[Any] = []
-    result.fit_seconds = median_time(lambda: fitted.append(fit_scorecard(train, y_train).scorecard), repeat=3)
+    result.fit_seconds = median_time(
+        lambda: fitted.append(fit_scorecard(train, y_train).scorecard), repeat=3
+    )
     model = fitted[-1]
     scores = model.score_batch(test).scores
     result.auc, result.ks = auc(scores, y_test), ks_statistic(scores, y_test)
@@ -58,7 +61,9 @@ def _b2bcredit(train: dict[str, Any], test: dict[str, Any], big: dict[str, Any],
     # The decision runs on the shipped default models, whose features an application yields.
     underwriter = Underwriter.with_defaults()
     application = underwriter.sample_application()
-    result.single_seconds = median_time_per_call(lambda: underwriter.underwrite(application), SINGLE_CALLS)
+    result.single_seconds = median_time_per_call(
+        lambda: underwriter.underwrite(application), SINGLE_CALLS
+    )
     result.note = "single = full decision via Underwriter.underwrite"
     return [result, bare]
 
@@ -73,9 +78,12 @@ def _optbinning(train: Any, test: Any, big: Any, y_train: Any, y_test: Any) -> l
 
     def fit() -> None:
         process = BinningProcess(variable_names=names)
-        model = Scorecard(binning_process=process, estimator=LogisticRegression(max_iter=1000),
-                          scaling_method="pdo_odds",
-                          scaling_method_params={"pdo": 20, "odds": 50, "scorecard_points": 600})
+        model = Scorecard(
+            binning_process=process,
+            estimator=LogisticRegression(max_iter=1000),
+            scaling_method="pdo_odds",
+            scaling_method_params={"pdo": 20, "odds": 50, "scorecard_points": 600},
+        )
         model.fit(train, y_train)
         card.append(model)
 
@@ -130,8 +138,8 @@ def _scorecardpy(train: Any, test: Any, big: Any, y_train: Any, y_test: Any) -> 
         frame["class"] = y_train
         bins = sc.woebin(frame, y="class", print_step=0)
         woe = sc.woebin_ply(frame, bins, print_step=0)
-        features = [c for c in woe.columns if c != "class"]
-        regression = LogisticRegression(max_iter=1000).fit(woe[features], woe["class"])
+        features = [c for c in woe.columns if c.endswith("_woe")]
+        regression = LogisticRegression(max_iter=1000).fit(woe[features], y_train)
         card.append(sc.scorecard(bins, regression, features))
 
     with warnings.catch_warnings():
@@ -141,10 +149,13 @@ def _scorecardpy(train: Any, test: Any, big: Any, y_train: Any, y_test: Any) -> 
         scores = sc.scorecard_ply(test, points, print_step=0)["score"].to_numpy()
         result.auc, result.ks = _oriented(scores, y_test)
         one = test.iloc[[0]]
-        result.single_seconds = median_time_per_call(lambda: sc.scorecard_ply(one, points, print_step=0), 5,
-                                                     repeat=3)
+        result.single_seconds = median_time_per_call(
+            lambda: sc.scorecard_ply(one, points, print_step=0), 5, repeat=3
+        )
         sample = big.iloc[:100_000]
-        per_row = median_time(lambda: sc.scorecard_ply(sample, points, print_step=0), repeat=1) / len(sample)
+        per_row = median_time(
+            lambda: sc.scorecard_ply(sample, points, print_step=0), repeat=1
+        ) / len(sample)
     result.batch_seconds = per_row * BATCH_ROWS
     result.note = "1M-row time extrapolated from 100,000 rows"
     return [result]
@@ -166,24 +177,36 @@ def main() -> None:
     big_rows = generator.choice(test_rows, size=BATCH_ROWS, replace=True)
     y_train, y_test = data.target[train_rows], data.target[test_rows]
     columns = data.columns
-    print(f"Polish 5year: {data.rows} firms, {len(columns)} ratios; train {train_rows.size}, "
-          f"hold-out {test_rows.size} (stratified, seed 42); batch {BATCH_ROWS:,} rows")
+    print(
+        f"Polish 5year: {data.rows} firms, {len(columns)} ratios; train {train_rows.size}, "
+        f"hold-out {test_rows.size} (stratified, seed 42); batch {BATCH_ROWS:,} rows"
+    )
 
     results: list[Result] = []
-    ours = _b2bcredit({k: v[train_rows] for k, v in columns.items()}, {k: v[test_rows] for k, v in columns.items()},
-                      {k: np.ascontiguousarray(v[big_rows]) for k, v in columns.items()}, y_train, y_test)
+    ours = _b2bcredit(
+        {k: v[train_rows] for k, v in columns.items()},
+        {k: v[test_rows] for k, v in columns.items()},
+        {k: np.ascontiguousarray(v[big_rows]) for k, v in columns.items()},
+        y_train,
+        y_test,
+    )
     results.extend(ours)
 
     try:
         import pandas as pd
     except ImportError:
-        print("pandas is not installed: the other libraries are skipped (pip install -e '.[bench]')")
+        print(
+            "pandas is not installed: the other libraries are skipped (pip install -e '.[bench]')"
+        )
         pd = None
     if pd is not None:
         frame = pd.DataFrame(columns)
         train, test, big = frame.iloc[train_rows], frame.iloc[test_rows], frame.iloc[big_rows]
         runners: list[tuple[str, Callable[..., list[Result]]]] = [
-            ("optbinning", _optbinning), ("toad", _toad), ("scorecardpy", _scorecardpy)]
+            ("optbinning", _optbinning),
+            ("toad", _toad),
+            ("scorecardpy", _scorecardpy),
+        ]
         for module_name, runner in runners:
             start = time.perf_counter()
             try:
@@ -199,24 +222,41 @@ def main() -> None:
                     results.extend(runner(train, test, big, y_train, y_test))
             except Exception as error:  # a failing competitor is reported, not fatal
                 failed = Result(module_name)
-                failed.note = f"failed after {time.perf_counter() - start:.0f} s: {type(error).__name__}: {error}"
+                elapsed = time.perf_counter() - start
+                failed.note = f"failed after {elapsed:.0f} s: {type(error).__name__}: {error}"
                 results.append(failed)
 
-    print(f"{'library':<22}{'fit s':>8}{'AUC':>8}{'KS':>8}{'single µs':>12}{'1M rows s':>11}{'rows/s':>12}  note")
+    print(
+        f"{'library':<22}{'fit s':>8}{'AUC':>8}{'KS':>8}{'single µs':>12}"
+        f"{'1M rows s':>11}{'rows/s':>12}  note"
+    )
     for r in results:
         rate = BATCH_ROWS / r.batch_seconds if r.batch_seconds == r.batch_seconds else float("nan")
-        print(f"{r.name:<22}{r.fit_seconds:>8.2f}{r.auc:>8.4f}{r.ks:>8.4f}{r.single_seconds * 1e6:>12.1f}"
-              f"{r.batch_seconds:>11.3f}{rate:>12,.0f}  {r.note}")
+        print(
+            f"{r.name:<22}{r.fit_seconds:>8.2f}{r.auc:>8.4f}{r.ks:>8.4f}"
+            f"{r.single_seconds * 1e6:>12.1f}"
+            f"{r.batch_seconds:>11.3f}{rate:>12,.0f}  {r.note}"
+        )
     ours_batch = results[0].batch_seconds
-    others = [r for r in results if not r.name.startswith("b2bcredit") and r.batch_seconds == r.batch_seconds]
+    others = [
+        r
+        for r in results
+        if not r.name.startswith("b2bcredit") and r.batch_seconds == r.batch_seconds
+    ]
     if others:
         fastest = min(others, key=lambda r: r.batch_seconds)
         best = max(others, key=lambda r: r.auc)
         quickest = min(others, key=lambda r: r.single_seconds)
-        print(f"batch: b2bcredit is {fastest.batch_seconds / ours_batch:.1f}x faster than the fastest other "
-              f"({fastest.name})")
-        print(f"single: b2bcredit decision {results[0].single_seconds * 1e6:.1f} µs vs {quickest.name} "
-              f"{quickest.single_seconds * 1e6:.0f} µs ({quickest.single_seconds / results[0].single_seconds:.0f}x)")
+        print(
+            f"batch: b2bcredit is {fastest.batch_seconds / ours_batch:.1f}x faster than "
+            "the fastest other "
+            f"({fastest.name})"
+        )
+        print(
+            f"single: b2bcredit decision {results[0].single_seconds * 1e6:.1f} µs vs "
+            f"{quickest.name} {quickest.single_seconds * 1e6:.0f} µs "
+            f"({quickest.single_seconds / results[0].single_seconds:.0f}x)"
+        )
         print(f"AUC: b2bcredit {results[0].auc:.4f} vs best other {best.auc:.4f} ({best.name})")
 
 

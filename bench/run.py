@@ -20,13 +20,16 @@ def main(argv: list[str] | None = None) -> int:
     if names:
         paths = [p for p in paths if p.stem.removeprefix("bench_") in names]
         if not paths:
-            print(f"no benchmark named {', '.join(names)}; available: "
-                  f"{', '.join(p.stem.removeprefix('bench_') for p in sorted(folder.glob('bench_*.py')))}")
+            print(
+                f"no benchmark named {', '.join(names)}; available: "
+                + ", ".join(p.stem.removeprefix("bench_") for p in folder.glob("bench_*.py"))
+            )
             return 2
     for path in paths:
         print(f"=== {path.stem} ===")
         spec = importlib.util.spec_from_file_location(path.stem, path)
-        assert spec is not None and spec.loader is not None
+        assert spec is not None
+        assert spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         start = time.perf_counter()

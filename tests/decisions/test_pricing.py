@@ -32,7 +32,7 @@ def test_irb_corporate_risk_weight(pd: float, lgd: float, maturity: float, expec
 
 
 def test_expected_loss_reference() -> None:
-    """EL = PD * LGD * EAD: 5,000,000 at PD 1.5 % and LGD 40 % is 30,000 (Basel II, paragraph 375 definition)."""
+    """EL = PD * LGD * EAD (Basel II definition): 5,000,000 at PD 1.5 %, LGD 40 % is 30,000."""
     assert expected_loss(Money("5000000", "EUR"), 0.015, 0.40) == Money("30000.00", "EUR")
 
 

@@ -33,14 +33,17 @@ def _application(**changes: Any) -> dict[str, Any]:
     return data
 
 
-@pytest.mark.parametrize(("path", "value", "field"), [
-    ("firmographics__employees", -1, "firmographics.employees"),
-    ("firmographics__annual_revenue", "100.00 XYZ", "firmographics.annual_revenue"),
-    ("firmographics__naics_code", "1", "firmographics.naics_code"),
-    ("firmographics__naics_code", "1234567", "firmographics.naics_code"),
-    ("firmographics__founding_date", "2030-01-01", "firmographics.founding_date"),
-    ("firmographics__country", "XX", "firmographics.country"),
-])
+@pytest.mark.parametrize(
+    ("path", "value", "field"),
+    [
+        ("firmographics__employees", -1, "firmographics.employees"),
+        ("firmographics__annual_revenue", "100.00 XYZ", "firmographics.annual_revenue"),
+        ("firmographics__naics_code", "1", "firmographics.naics_code"),
+        ("firmographics__naics_code", "1234567", "firmographics.naics_code"),
+        ("firmographics__founding_date", "2030-01-01", "firmographics.founding_date"),
+        ("firmographics__country", "XX", "firmographics.country"),
+    ],
+)
 def test_invalid_application_names_field(path: str, value: Any, field: str) -> None:
     """Invalid values raise an error that names the field and the value."""
     with pytest.raises(InvalidApplicationError) as caught:
@@ -58,7 +61,8 @@ def test_mixed_currencies_rejected() -> None:
 def test_decision_carries_required_fields(underwriter: Underwriter) -> None:
     """A decision records versions, hash, EL, limits and a snapshot."""
     decision = underwriter.underwrite(_application())
-    assert decision.model_version and decision.policy_version == "default-1"
+    assert decision.model_version
+    assert decision.policy_version == "default-1"
     assert len(decision.model_hash) == 64
     assert decision.requested_limit == Money("50000.00", "EUR")
     assert decision.input_snapshot.application_id == "demo-2"
@@ -67,9 +71,12 @@ def test_decision_carries_required_fields(underwriter: Underwriter) -> None:
 
 def test_knock_outs_decline(underwriter: Underwriter) -> None:
     """Status, sanctions and fraud knock out whatever the score."""
-    for changes, code in [({"firmographics__status": "closed"}, "KO_STATUS"),
-                          ({"sanctions_hit": True}, "KO_SANCTIONS"), ({"fraud_suspected": True}, "KO_FRAUD"),
-                          ({"firmographics__years_in_business": 0.2}, "KO_YEARS_IN_BUSINESS")]:
+    for changes, code in [
+        ({"firmographics__status": "closed"}, "KO_STATUS"),
+        ({"sanctions_hit": True}, "KO_SANCTIONS"),
+        ({"fraud_suspected": True}, "KO_FRAUD"),
+        ({"firmographics__years_in_business": 0.2}, "KO_YEARS_IN_BUSINESS"),
+    ]:
         decision = underwriter.underwrite(_application(**changes))
         assert decision.outcome is Outcome.DECLINED
         assert decision.reasons[0].code == code
@@ -78,7 +85,9 @@ def test_knock_outs_decline(underwriter: Underwriter) -> None:
 
 def test_adverse_action_notice(underwriter: Underwriter) -> None:
     """A decline carries the notice deadline 30 days on and the small-business flag."""
-    decision = underwriter.underwrite(_application(sanctions_hit=True, firmographics__annual_revenue="900000.00 EUR"))
+    decision = underwriter.underwrite(
+        _application(sanctions_hit=True, firmographics__annual_revenue="900000.00 EUR")
+    )
     notice = decision.adverse_action
     assert notice is not None
     assert notice.deadline == date(2024, 7, 3)
@@ -90,18 +99,27 @@ def test_cutoffs_and_counter_offer() -> None:
     """A PD in the counter-offer band approves a smaller limit with shorter terms and a deposit."""
     base = Underwriter.with_defaults()
     pd = base.underwrite(_application()).pd
-    strict = Underwriter.with_defaults(policy=UnderwritingPolicy(approve_max_pd=pd / 4, refer_max_pd=pd / 2,
-                                                                 counter_offer_max_pd=pd * 2))
+    strict = Underwriter.with_defaults(
+        policy=UnderwritingPolicy(
+            approve_max_pd=pd / 4, refer_max_pd=pd / 2, counter_offer_max_pd=pd * 2
+        )
+    )
     decision = strict.underwrite(_application())
     assert decision.outcome is Outcome.APPROVED
     assert decision.counter_offer is not None
     assert decision.counter_offer.terms_days == 15
     assert decision.counter_offer.deposit.is_positive()
-    declined = Underwriter.with_defaults(policy=UnderwritingPolicy(approve_max_pd=pd / 4, refer_max_pd=pd / 3,
-                                                                   counter_offer_max_pd=pd / 2))
+    declined = Underwriter.with_defaults(
+        policy=UnderwritingPolicy(
+            approve_max_pd=pd / 4, refer_max_pd=pd / 3, counter_offer_max_pd=pd / 2
+        )
+    )
     assert declined.underwrite(_application()).outcome is Outcome.DECLINED
-    referred = Underwriter.with_defaults(policy=UnderwritingPolicy(approve_max_pd=pd / 2, refer_max_pd=pd * 2,
-                                                                   counter_offer_max_pd=pd * 3))
+    referred = Underwriter.with_defaults(
+        policy=UnderwritingPolicy(
+            approve_max_pd=pd / 2, refer_max_pd=pd * 2, counter_offer_max_pd=pd * 3
+        )
+    )
     assert referred.underwrite(_application()).outcome is Outcome.REFERRED
 
 
@@ -125,11 +143,27 @@ def test_single_and_batch_decisions_agree(underwriter: Underwriter) -> None:
 def test_batch_from_csv_and_dataframe(underwriter: Underwriter, tmp_path: Path) -> None:
     """A flat CSV and a DataFrame of the same rows give the same decisions."""
     pandas = pytest.importorskip("pandas")
-    rows = [{"application_id": "f1", "application_date": "2024-06-03", "legal_name": "Flat GmbH", "country": "DE",
-             "employees": 12, "years_in_business": 6, "currency": "EUR", "total_assets": "500000.00",
-             "total_liabilities": "300000.00", "current_assets": "200000.00", "current_liabilities": "120000.00",
-             "equity": "200000.00", "sales": "900000.00", "net_profit": "20000.00", "requested_limit": "20000.00",
-             "months_of_history": 12, "average_monthly_purchases": "8000.00"}]
+    rows = [
+        {
+            "application_id": "f1",
+            "application_date": "2024-06-03",
+            "legal_name": "Flat GmbH",
+            "country": "DE",
+            "employees": 12,
+            "years_in_business": 6,
+            "currency": "EUR",
+            "total_assets": "500000.00",
+            "total_liabilities": "300000.00",
+            "current_assets": "200000.00",
+            "current_liabilities": "120000.00",
+            "equity": "200000.00",
+            "sales": "900000.00",
+            "net_profit": "20000.00",
+            "requested_limit": "20000.00",
+            "months_of_history": 12,
+            "average_monthly_purchases": "8000.00",
+        }
+    ]
     frame = pandas.DataFrame(rows)
     path = tmp_path / "apps.csv"
     frame.to_csv(path, index=False)

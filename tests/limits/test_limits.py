@@ -42,27 +42,40 @@ def test_negative_net_worth_gives_zero() -> None:
 def test_policy_minimum_cap_and_step() -> None:
     """The minimum of the methods, capped by the maximum, rounded down to the step."""
     policy = LimitPolicy("EUR", (NeedsBased(), NetWorthShare()), maximum=eur("12345"))
-    decision = policy.decide(LimitInputs("EUR", average_monthly_purchases=eur("10000"),
-                                         tangible_net_worth=eur("200000")))
+    decision = policy.decide(
+        LimitInputs("EUR", average_monthly_purchases=eur("10000"), tangible_net_worth=eur("200000"))
+    )
     assert decision.limit == CreditLimit(LimitState.LIMITED, eur("12300"))
     assert decision.caps_applied
 
 
 def test_policy_average_and_weighted() -> None:
     """AVERAGE takes the mean and WEIGHTED renormalises over the available methods."""
-    inputs = LimitInputs("EUR", average_monthly_purchases=eur("10000"), tangible_net_worth=eur("100000"))
+    inputs = LimitInputs(
+        "EUR", average_monthly_purchases=eur("10000"), tangible_net_worth=eur("100000")
+    )
     methods = (NeedsBased(), NetWorthShare(), WorkingCapitalShare())
     average = LimitPolicy("EUR", methods, combination=Combination.AVERAGE).decide(inputs)
     assert average.limit.amount == eur("12500")
-    weights = {"needs_based": Decimal(3), "net_worth_share": Decimal(1), "working_capital_share": Decimal(5)}
-    weighted = LimitPolicy("EUR", methods, combination=Combination.WEIGHTED, weights=weights).decide(inputs)
+    weights = {
+        "needs_based": Decimal(3),
+        "net_worth_share": Decimal(1),
+        "working_capital_share": Decimal(5),
+    }
+    weighted = LimitPolicy(
+        "EUR", methods, combination=Combination.WEIGHTED, weights=weights
+    ).decide(inputs)
     assert weighted.limit.amount == eur("13700")  # (3 * 15000 + 10000) / 4 = 13750, down to 100
 
 
 def test_concentration_cap() -> None:
     """No buyer exceeds the seller's concentration share of its own sales."""
-    policy = LimitPolicy("EUR", (NeedsBased(),), seller_annual_sales=eur("1000000"),
-                         concentration_share=Decimal("0.01"))
+    policy = LimitPolicy(
+        "EUR",
+        (NeedsBased(),),
+        seller_annual_sales=eur("1000000"),
+        concentration_share=Decimal("0.01"),
+    )
     decision = policy.decide(LimitInputs("EUR", average_monthly_purchases=eur("100000")))
     assert decision.limit.amount == eur("10000")
 
@@ -88,10 +101,14 @@ def test_zero_is_prepay_only_never_unlimited() -> None:
 
 def test_risk_class_matrix() -> None:
     """The matrix reads the grade row and the revenue band column."""
-    matrix = RiskClassMatrix.from_strings(["0", "1000000"], {"A": ["20000", "100000"], "B": ["10000", "50000"]})
+    matrix = RiskClassMatrix.from_strings(
+        ["0", "1000000"], {"A": ["20000", "100000"], "B": ["10000", "50000"]}
+    )
     inputs = LimitInputs("EUR", risk_grade="B", annual_revenue=eur("2500000"))
     assert matrix.estimate(inputs).amount == eur("50000")
-    assert matrix.estimate(LimitInputs("EUR", risk_grade="E", annual_revenue=eur("1"))).amount is None
+    assert (
+        matrix.estimate(LimitInputs("EUR", risk_grade="E", annual_revenue=eur("1"))).amount is None
+    )
 
 
 def test_currency_mismatch_raises() -> None:
@@ -103,8 +120,11 @@ def test_currency_mismatch_raises() -> None:
 @given(st.integers(0, 10**10), st.integers(0, 10**10))
 def test_limit_never_above_any_method(purchases: int, net_worth: int) -> None:
     """Under MINIMUM the limit never exceeds any available method's figure."""
-    inputs = LimitInputs("EUR", average_monthly_purchases=Money.from_minor_units(purchases, "EUR"),
-                         tangible_net_worth=Money.from_minor_units(net_worth, "EUR"))
+    inputs = LimitInputs(
+        "EUR",
+        average_monthly_purchases=Money.from_minor_units(purchases, "EUR"),
+        tangible_net_worth=Money.from_minor_units(net_worth, "EUR"),
+    )
     decision = LimitPolicy("EUR", (NeedsBased(), NetWorthShare())).decide(inputs)
     amount = decision.limit.amount
     assert amount is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -73,8 +74,9 @@ def test_auto_trend_is_monotonic() -> None:
     binning = fit_binning(FeatureSpec("x"), x, y, BinningConfig(trend=Trend.AUTO))
     woe = [b.woe for b in binning.bins if b.kind is BinKind.INTERVAL]
     assert len(woe) > 1
-    assert all(b > a for a, b in zip(woe, woe[1:], strict=False)) or all(
-        b < a for a, b in zip(woe, woe[1:], strict=False))
+    assert all(b > a for a, b in itertools.pairwise(woe)) or all(
+        b < a for a, b in itertools.pairwise(woe)
+    )
 
 
 def test_min_bin_share_holds() -> None:
@@ -102,8 +104,13 @@ def test_bad_targets_raise() -> None:
         fit_binning(FeatureSpec("x"), [1.0, 2.0], [0, 2])
 
 
-@given(st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([0.0, -1.0])),
-                min_size=1, max_size=50))
+@given(
+    st.lists(
+        st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([0.0, -1.0])),
+        min_size=1,
+        max_size=50,
+    )
+)
 def test_single_and_batch_assignment_agree(values: list[float]) -> None:
     """assign and assign_batch give the same bin for every value, NaN and infinities included."""
     x, y = _sample(1, 500)

@@ -7,7 +7,14 @@ import pytest
 
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.scoring.calibration import fit_calibration
-from b2bcredit.scoring.metrics import PsiBand, auc, gini, ks_statistic, population_stability_index, psi_of_values
+from b2bcredit.scoring.metrics import (
+    PsiBand,
+    auc,
+    gini,
+    ks_statistic,
+    population_stability_index,
+    psi_of_values,
+)
 
 
 def test_auc_perfect_and_ties() -> None:

@@ -44,8 +44,13 @@ def test_refit_matches_shipped_models(data_file: Callable[[str], Path]) -> None:
     shipped = {model.name: model for model in load_default_models()}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        refits = [fit_polish_default(data_file("polish_bankruptcy/5year.arff")).scorecard,
-                  fit_sba_default(data_file("sba_loans_case/SBAcase.11.13.17.csv")).scorecard]
+        refits = [
+            fit_polish_default(data_file("polish_bankruptcy/5year.arff")).scorecard,
+            fit_sba_default(data_file("sba_loans_case/SBAcase.11.13.17.csv")).scorecard,
+        ]
     for refit in refits:
         assert refit.content_hash == shipped[refit.name].content_hash, refit.name
-        assert refit.metadata.metrics["holdout_auc"] == shipped[refit.name].metadata.metrics["holdout_auc"]
+        assert (
+            refit.metadata.metrics["holdout_auc"]
+            == shipped[refit.name].metadata.metrics["holdout_auc"]
+        )

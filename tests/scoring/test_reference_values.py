@@ -8,7 +8,8 @@ from b2bcredit.scoring.metrics import population_stability_index
 from b2bcredit.scoring.scaling import PointsScaling
 from b2bcredit.scoring.woe import woe_iv
 
-# Siddiqi, "Credit Risk Scorecards", 2006, chapter 6: factor = pdo / ln 2, offset = base - factor * ln(odds).
+# Siddiqi, "Credit Risk Scorecards", 2006, chapter 6:
+# factor = pdo / ln 2, offset = base - factor * ln(odds).
 SCALING_ROWS = [
     # (pdo, base odds, base points, odds, expected score)
     (20.0, 50.0, 600.0, 50.0, 600.0),
@@ -25,7 +26,9 @@ def test_scaling_factor_and_offset() -> None:
 
 
 @pytest.mark.parametrize(("pdo", "odds", "points", "query", "expected"), SCALING_ROWS)
-def test_scaling_scores(pdo: float, odds: float, points: float, query: float, expected: float) -> None:
+def test_scaling_scores(
+    pdo: float, odds: float, points: float, query: float, expected: float
+) -> None:
     """Doubling the odds adds PDO points and halving them removes PDO points (Siddiqi 2006)."""
     scaling = PointsScaling(pdo=pdo, base_odds=odds, base_points=points)
     assert scaling.score_from_odds(query) == pytest.approx(expected, abs=1e-9)
@@ -45,6 +48,8 @@ def test_woe_and_iv_reference() -> None:
 def test_psi_reference() -> None:
     """Expected (0.2, 0.3, 0.3, 0.2) against actual (0.1, 0.3, 0.3, 0.3) gives PSI 0.1099
     (sum of (a - e) * ln(a / e), the usual definition, e.g. Siddiqi 2006 chapter 8)."""
-    result = population_stability_index([0.2, 0.3, 0.3, 0.2], [0.1, 0.3, 0.3, 0.3], pseudo_count=0.0)
+    result = population_stability_index(
+        [0.2, 0.3, 0.3, 0.2], [0.1, 0.3, 0.3, 0.3], pseudo_count=0.0
+    )
     assert result.psi == pytest.approx(0.1099, abs=5e-5)
     assert result.band.value == "moderate_shift"

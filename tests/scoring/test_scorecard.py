@@ -36,8 +36,11 @@ def _table(rows: int = 3000, seed: int = 3) -> tuple[dict[str, np.ndarray], np.n
     return {"a": a_with_missing, "b": b, "c": c}, y
 
 
-SPECS = [FeatureSpec("a", label="ratio a"), FeatureSpec("b", label="ratio b"),
-         FeatureSpec("c", kind=FeatureKind.CATEGORICAL, label="region")]
+SPECS = [
+    FeatureSpec("a", label="ratio a"),
+    FeatureSpec("b", label="ratio b"),
+    FeatureSpec("c", kind=FeatureKind.CATEGORICAL, label="region"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -57,12 +60,24 @@ value_strategy = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=T
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(value_strategy, value_strategy, st.sampled_from(["north", "south", "nowhere", None])),
-                min_size=1, max_size=20))
-def test_single_and_batch_identical(model: Scorecard, rows: list[tuple[float | None, float | None, str | None]]) -> None:
+@given(
+    st.lists(
+        st.tuples(
+            value_strategy, value_strategy, st.sampled_from(["north", "south", "nowhere", None])
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_single_and_batch_identical(
+    model: Scorecard, rows: list[tuple[float | None, float | None, str | None]]
+) -> None:
     """score_one and score_batch give bit-identical scores and PDs, and the same reasons."""
-    columns = {"a": np.array([r[0] for r in rows], dtype=object), "b": np.array([r[1] for r in rows], dtype=object),
-               "c": np.array([r[2] for r in rows], dtype=object)}
+    columns = {
+        "a": np.array([r[0] for r in rows], dtype=object),
+        "b": np.array([r[1] for r in rows], dtype=object),
+        "c": np.array([r[2] for r in rows], dtype=object),
+    }
     batch = model.score_batch(columns)
     for index, (a, b, c) in enumerate(rows):
         single = model.score_one({"a": a, "b": b, "c": c})
@@ -77,12 +92,12 @@ def test_batch_of_one_matches_larger_batch(model: Scorecard) -> None:
     columns, _ = _table(rows=50, seed=5)
     whole = model.score_batch(columns).scores
     for index in range(50):
-        alone = model.score_batch({k: v[index:index + 1] for k, v in columns.items()}).scores
+        alone = model.score_batch({k: v[index : index + 1] for k, v in columns.items()}).scores
         assert alone[0] == whole[index]
 
 
 def test_missing_seen_in_training_uses_observed_woe(model: Scorecard) -> None:
-    """A NaN in a feature with missing training values scores the Missing bin's own points, unflagged."""
+    """A NaN where training had missing values scores the Missing bin's own points, unflagged."""
     result = model.score_one({"a": math.nan, "b": 0.0, "c": "north"})
     feature = model.features[model.feature_names.index("a")]
     assert result.points[model.feature_names.index("a")] == feature.points[-1]
@@ -91,14 +106,16 @@ def test_missing_seen_in_training_uses_observed_woe(model: Scorecard) -> None:
 
 
 def test_missing_never_seen_gets_worst_points_and_flag(model: Scorecard) -> None:
-    """A NaN in a feature without missing training values gets its worst points (never 0) and a flag."""
+    """A NaN where training had no missing values gets the worst points (never 0) and a flag."""
     index = model.feature_names.index("b")
     feature = model.features[index]
     result = model.score_one({"a": 0.0, "b": math.nan, "c": "north"})
     assert result.points[index] == min(feature.points[:-1])
     assert result.points[index] != 0.0
     assert "b" in result.fallback_features
-    batch = model.score_batch({"a": np.array([0.0]), "b": np.array([np.nan]), "c": np.array(["north"], dtype=object)})
+    batch = model.score_batch(
+        {"a": np.array([0.0]), "b": np.array([np.nan]), "c": np.array(["north"], dtype=object)}
+    )
     assert batch.fallback[0, index]
     assert batch.scores[0] == result.score
 
@@ -164,7 +181,12 @@ def test_missing_target_raises_under_raise_policy() -> None:
     target = y.copy()
     target[0] = np.nan
     with pytest.raises(InvalidInputError, match="target"):
-        fit_scorecard(columns, target, specs=SPECS, config=ScorecardConfig(missing_target=MissingTargetPolicy.RAISE))
+        fit_scorecard(
+            columns,
+            target,
+            specs=SPECS,
+            config=ScorecardConfig(missing_target=MissingTargetPolicy.RAISE),
+        )
 
 
 def test_no_feature_passes_selection() -> None:
@@ -174,4 +196,6 @@ def test_no_feature_passes_selection() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with pytest.raises(NoFeatureSelectedError, match="no feature passed selection"):
-            fit_scorecard({"noise": generator.normal(size=2000)}, y, config=ScorecardConfig(min_iv=0.5))
+            fit_scorecard(
+                {"noise": generator.normal(size=2000)}, y, config=ScorecardConfig(min_iv=0.5)
+            )

@@ -34,16 +34,18 @@ __all__ = [
 ]
 
 # ISO 3166-1 alpha-2 codes of current countries and territories.
-ISO_3166_ALPHA2: Final[frozenset[str]] = frozenset("""
-AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS
-BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE
-EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM
-HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC
-LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA
-NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW
-SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO
-TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
-""".split())
+ISO_3166_ALPHA2: Final[frozenset[str]] = frozenset(
+    """
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS
+    BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE
+    EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM
+    HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC
+    LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA
+    NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW
+    SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO
+    TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+    """.split()  # noqa: SIM905
+)
 
 _NAICS = re.compile(r"^[0-9]{2,6}$")
 
@@ -77,7 +79,9 @@ class Firmographics(_Model):
     years_in_business: float | None = Field(default=None, ge=0, le=1000)
     employees: int | None = Field(default=None, ge=0)
     annual_revenue: Money | None = None
-    legal_form: str | None = Field(default=None, description="such as GmbH, LLC, sole proprietorship")
+    legal_form: str | None = Field(
+        default=None, description="such as GmbH, LLC, sole proprietorship"
+    )
     status: BusinessStatus = BusinessStatus.ACTIVE
     urban_rural: Literal["urban", "rural"] | None = None
 
@@ -86,7 +90,9 @@ class Firmographics(_Model):
     def _check_country(cls, value: str) -> str:
         code = value.strip().upper()
         if code not in ISO_3166_ALPHA2:
-            raise ValueError("not an ISO 3166-1 alpha-2 country code. Pass two letters such as DE, PL or US")
+            raise ValueError(
+                "not an ISO 3166-1 alpha-2 country code. Pass two letters such as DE, PL or US"
+            )
         return code
 
     @field_validator("naics_code")
@@ -103,7 +109,9 @@ class Firmographics(_Model):
     @classmethod
     def _check_revenue(cls, value: Money | None) -> Money | None:
         if value is not None and value.is_negative():
-            raise ValueError("annual revenue cannot be negative. Pass the revenue of the last financial year")
+            raise ValueError(
+                "annual revenue cannot be negative. Pass the revenue of the last financial year"
+            )
         return value
 
 
@@ -121,11 +129,15 @@ class FinancialStatements(_Model):
     net_profit: Money | None = None
     ebit: Money | None = None
 
-    @field_validator("total_assets", "current_assets", "current_liabilities", "total_liabilities", "sales")
+    @field_validator(
+        "total_assets", "current_assets", "current_liabilities", "total_liabilities", "sales"
+    )
     @classmethod
     def _check_not_negative(cls, value: Money | None) -> Money | None:
         if value is not None and value.is_negative():
-            raise ValueError("this balance cannot be negative. Pass the amount as reported, at least 0")
+            raise ValueError(
+                "this balance cannot be negative. Pass the amount as reported, at least 0"
+            )
         return value
 
     def amounts(self) -> dict[str, Money]:
@@ -141,7 +153,9 @@ class TradeHistory(_Model):
 
     months_of_history: int = Field(ge=0)
     average_monthly_purchases: Money | None = None
-    days_beyond_terms: float | None = Field(default=None, ge=0, description="amount-weighted average days late")
+    days_beyond_terms: float | None = Field(
+        default=None, ge=0, description="amount-weighted average days late"
+    )
     late_invoice_share: float | None = Field(default=None, ge=0, le=1)
     worst_days_beyond_terms_12m: int | None = Field(default=None, ge=0)
     current_overdue: Money | None = None
@@ -166,11 +180,18 @@ class BureauScore(_Model):
 
     @model_validator(mode="after")
     def _check_range(self) -> BureauScore:
-        if not (math.isfinite(self.minimum) and math.isfinite(self.maximum)) or self.minimum >= self.maximum:
-            raise ValueError("minimum must be below maximum. Pass the bureau's score range, such as 0 and 100")
+        if (
+            not (math.isfinite(self.minimum) and math.isfinite(self.maximum))
+            or self.minimum >= self.maximum
+        ):
+            raise ValueError(
+                "minimum must be below maximum. Pass the bureau's score range, such as 0 and 100"
+            )
         if not self.minimum <= self.value <= self.maximum:
-            raise ValueError(f"value {self.value} is outside {self.minimum}..{self.maximum}. "
-                             "Pass the score on the stated range")
+            raise ValueError(
+                f"value {self.value} is outside {self.minimum}..{self.maximum}. "
+                "Pass the score on the stated range"
+            )
         return self
 
     def normalised(self) -> float:
@@ -192,7 +213,9 @@ class BuyerApplication(_Model):
     financials: FinancialStatements | None = None
     trade_history: TradeHistory | None = None
     bureau_scores: tuple[BureauScore, ...] = ()
-    trade_reference_limit: Money | None = Field(default=None, description="highest credit granted by other suppliers")
+    trade_reference_limit: Money | None = Field(
+        default=None, description="highest credit granted by other suppliers"
+    )
     sanctions_hit: bool = False
     fraud_suspected: bool = False
     requested_limit: Money
@@ -201,18 +224,29 @@ class BuyerApplication(_Model):
     @model_validator(mode="after")
     def _check_consistency(self) -> BuyerApplication:
         if self.requested_limit.is_negative():
-            raise InvalidInputError("requested_limit", str(self.requested_limit), "cannot be negative",
-                                    "Pass 0 for a prepay-only account or a positive amount.")
+            raise InvalidInputError(
+                "requested_limit",
+                str(self.requested_limit),
+                "cannot be negative",
+                "Pass 0 for a prepay-only account or a positive amount.",
+            )
         founded = self.firmographics.founding_date
         if founded is not None and founded > self.application_date:
-            raise InvalidInputError("firmographics.founding_date", founded.isoformat(),
-                                    f"is after the application date {self.application_date}",
-                                    "Pass the date the business was founded.")
+            raise InvalidInputError(
+                "firmographics.founding_date",
+                founded.isoformat(),
+                f"is after the application date {self.application_date}",
+                "Pass the date the business was founded.",
+            )
         currency = self.requested_limit.currency.code
         for field, amount in self._amounts():
             if amount.currency.code != currency:
-                raise InvalidInputError(field, str(amount), f"the requested limit is in {currency}",
-                                        "Convert every amount to one currency with an explicit exchange rate first.")
+                raise InvalidInputError(
+                    field,
+                    str(amount),
+                    f"the requested limit is in {currency}",
+                    "Convert every amount to one currency with an explicit exchange rate first.",
+                )
         return self
 
     def _amounts(self) -> list[tuple[str, Money]]:
@@ -220,14 +254,24 @@ class BuyerApplication(_Model):
         if self.firmographics.annual_revenue is not None:
             amounts.append(("firmographics.annual_revenue", self.firmographics.annual_revenue))
         if self.financials is not None:
-            amounts.extend((f"financials.{name}", value) for name, value in self.financials if isinstance(value, Money))
+            amounts.extend(
+                (f"financials.{name}", value)
+                for name, value in self.financials
+                if isinstance(value, Money)
+            )
         if self.trade_history is not None:
-            amounts.extend((f"trade_history.{name}", value) for name, value in self.trade_history
-                           if isinstance(value, Money))
+            amounts.extend(
+                (f"trade_history.{name}", value)
+                for name, value in self.trade_history
+                if isinstance(value, Money)
+            )
         if self.trade_reference_limit is not None:
             amounts.append(("trade_reference_limit", self.trade_reference_limit))
-        amounts.extend((f"bureau_scores.{i}.recommended_limit", b.recommended_limit)
-                       for i, b in enumerate(self.bureau_scores) if b.recommended_limit is not None)
+        amounts.extend(
+            (f"bureau_scores.{i}.recommended_limit", b.recommended_limit)
+            for i, b in enumerate(self.bureau_scores)
+            if b.recommended_limit is not None
+        )
         return amounts
 
     @property
@@ -260,7 +304,7 @@ def _to_library_error(error: ValidationError) -> InvalidApplicationError:
     field = ".".join(str(part) for part in first["loc"]) or "application"
     cause = first.get("ctx", {}).get("error")
     if isinstance(cause, InvalidInputError):
-        # A library check inside a validator: keep its field (relative to the location), value and fix.
+        # A library check inside a validator: keep its field, value and fix.
         full_field = cause.field if field == "application" else field
         return InvalidApplicationError(full_field, cause.value, cause.problem, cause.fix)
     message = str(first["msg"]).removeprefix("Value error, ")

@@ -25,9 +25,12 @@ def run(arguments: argparse.Namespace) -> int:
     for decision in decisions:
         name = decision.input_snapshot.firmographics.legal_name
         offer = " (counter-offer)" if decision.is_counter_offer else ""
-        print(f"{name}: {decision.outcome.value}{offer}, score {decision.score:.0f}, PD {decision.pd:.2%}, "
-              f"grade {decision.risk_grade}, limit {decision.granted_limit} of {decision.requested_limit} "
-              f"requested [{decision.model_name}]")
+        print(
+            f"{name}: {decision.outcome.value}{offer}, score {decision.score:.0f}, "
+            f"PD {decision.pd:.2%}, grade {decision.risk_grade}, "
+            f"limit {decision.granted_limit} of {decision.requested_limit} "
+            f"requested [{decision.model_name}]"
+        )
         for reason in decision.reasons:
             print(f"    {reason.code}: {reason.text}")
     print()

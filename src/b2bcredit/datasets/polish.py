@@ -29,7 +29,7 @@ POLISH_RATIOS: Final[dict[str, str]] = {
     "Attr3": "working capital / total assets",
     "Attr4": "current assets / short-term liabilities",
     "Attr5": "(cash + short-term securities + receivables - short-term liabilities) "
-             "/ (operating expenses - depreciation) * 365",
+    "/ (operating expenses - depreciation) * 365",
     "Attr6": "retained earnings / total assets",
     "Attr7": "EBIT / total assets",
     "Attr8": "book value of equity / total liabilities",
@@ -81,7 +81,8 @@ POLISH_RATIOS: Final[dict[str, str]] = {
     "Attr54": "constant capital / fixed assets",
     "Attr55": "working capital",
     "Attr56": "(sales - cost of products sold) / sales",
-    "Attr57": "(current assets - inventory - short-term liabilities) / (sales - gross profit - depreciation)",
+    "Attr57": "(current assets - inventory - short-term liabilities) "
+    "/ (sales - gross profit - depreciation)",
     "Attr58": "total costs / total sales",
     "Attr59": "long-term liabilities / equity",
     "Attr60": "sales / inventory",
@@ -123,16 +124,24 @@ def parse_arff(text: str, source: str = "ARFF") -> tuple[list[str], list[list[st
             if lowered.startswith("@attribute"):
                 parts = line.split(None, 2)
                 if len(parts) < 3:
-                    raise InvalidInputError(source, line, f"line {line_number}: an @attribute needs a name and a type",
-                                            "Check that the file is a valid ARFF file.")
+                    raise InvalidInputError(
+                        source,
+                        line,
+                        f"line {line_number}: an @attribute needs a name and a type",
+                        "Check that the file is a valid ARFF file.",
+                    )
                 names.append(parts[1].strip("'\""))
             elif lowered.startswith("@data"):
                 in_data = True
             continue
         fields = [field.strip() for field in line.split(",")]
         if len(fields) != len(names):
-            raise InvalidInputError(source, line[:60], f"line {line_number} has {len(fields)} fields, "
-                                    f"not {len(names)}", "Check that the file is not truncated.")
+            raise InvalidInputError(
+                source,
+                line[:60],
+                f"line {line_number} has {len(fields)} fields, not {len(names)}",
+                "Check that the file is not truncated.",
+            )
         rows.append(fields)
     if not in_data:
         raise InvalidInputError(source, text[:40], "no @data section", "Pass an ARFF file.")
@@ -154,8 +163,14 @@ def load_polish_arff(path: str | Path) -> PolishData:
     names, rows = parse_arff(file_path.read_text(encoding="utf-8"), source=str(file_path))
     expected = [*POLISH_RATIOS, "class"]
     if names != expected:
-        raise InvalidInputError(str(file_path), names[:3], "not the Polish bankruptcy layout (Attr1..Attr64, class)",
-                                "Pass one of the <n>year.arff files of the Polish companies bankruptcy data.")
+        raise InvalidInputError(
+            str(file_path),
+            names[:3],
+            "not the Polish bankruptcy layout (Attr1..Attr64, class)",
+            "Pass one of the <n>year.arff files of the Polish companies bankruptcy data.",
+        )
     table = np.array([[_number(field) for field in row] for row in rows], dtype=np.float64)
     columns = {name: np.ascontiguousarray(table[:, i]) for i, name in enumerate(POLISH_RATIOS)}
-    return PolishData(columns=columns, target=np.ascontiguousarray(table[:, -1]), source=file_path.name)
+    return PolishData(
+        columns=columns, target=np.ascontiguousarray(table[:, -1]), source=file_path.name
+    )

@@ -42,15 +42,25 @@ def polish_applications(data: PolishData, application_date: str) -> list[dict[st
             "net_profit": _pln(c["Attr1"][i] * assets),
             "ebit": _pln(c["Attr7"][i] * assets),
         }
-        statements = {k: v for k, v in statements.items() if v is not None and not v.startswith("-")
-                      or k in {"working_capital", "equity", "net_profit", "ebit"} and v is not None}
+        statements = {
+            k: v
+            for k, v in statements.items()
+            if (v is not None
+            and not v.startswith("-"))
+            or (k in {"working_capital", "equity", "net_profit", "ebit"}
+            and v is not None)
+        }
         sales = c["Attr9"][i] * assets
         requested = max(1000, int(sales / 24 / 100) * 100) if math.isfinite(sales) else 10000
-        applications.append({
-            "application_id": f"polish-{i + 1}", "application_date": application_date,
-            "firmographics": {"legal_name": f"Polish firm {i + 1}", "country": "PL"},
-            "financials": statements, "requested_limit": f"{requested}.00 PLN",
-        })
+        applications.append(
+            {
+                "application_id": f"polish-{i + 1}",
+                "application_date": application_date,
+                "firmographics": {"legal_name": f"Polish firm {i + 1}", "country": "PL"},
+                "financials": statements,
+                "requested_limit": f"{requested}.00 PLN",
+            }
+        )
     return applications
 
 
@@ -59,7 +69,10 @@ def sba_applications(data: SbaData, application_date: str) -> list[dict[str, Any
     applications = []
     c = data.columns
     for i in range(data.rows):
-        firm: dict[str, Any] = {"legal_name": data.names[i] or f"SBA borrower {i + 1}", "country": "US"}
+        firm: dict[str, Any] = {
+            "legal_name": data.names[i] or f"SBA borrower {i + 1}",
+            "country": "US",
+        }
         if math.isfinite(c["employees"][i]):
             firm["employees"] = int(c["employees"][i])
         if math.isfinite(c["new_business"][i]):
@@ -69,10 +82,14 @@ def sba_applications(data: SbaData, application_date: str) -> list[dict[str, Any
         if c["urban_rural"][i]:
             firm["urban_rural"] = c["urban_rural"][i]
         amount = c["requested_amount"][i]
-        applications.append({
-            "application_id": f"sba-{i + 1}", "application_date": application_date, "firmographics": firm,
-            "requested_limit": f"{int(amount) if math.isfinite(amount) else 0}.00 USD",
-        })
+        applications.append(
+            {
+                "application_id": f"sba-{i + 1}",
+                "application_date": application_date,
+                "firmographics": firm,
+                "requested_limit": f"{int(amount) if math.isfinite(amount) else 0}.00 USD",
+            }
+        )
     return applications
 
 
@@ -85,26 +102,64 @@ def sample_portfolio() -> list[dict[str, Any]]:
     }
 
     def financials(kind: str) -> dict[str, str]:
-        names = ("total_assets", "total_liabilities", "current_assets", "current_liabilities", "equity", "sales",
-                 "net_profit", "ebit")
+        names = (
+            "total_assets",
+            "total_liabilities",
+            "current_assets",
+            "current_liabilities",
+            "equity",
+            "sales",
+            "net_profit",
+            "ebit",
+        )
         return {n: f"{v}.00 EUR" for n, v in zip(names, statements[kind], strict=True)}
 
     def buyer(number: int, name: str, **fields: Any) -> dict[str, Any]:
-        firm = {"legal_name": name, "country": "DE", "naics_code": "423830", "years_in_business": 9,
-                "employees": 40, "annual_revenue": "2400000.00 EUR", **fields.pop("firm", {})}
-        return {"application_id": f"demo-{number}", "application_date": "2024-06-03", "firmographics": firm,
-                "requested_limit": "50000.00 EUR", **fields}
+        firm = {
+            "legal_name": name,
+            "country": "DE",
+            "naics_code": "423830",
+            "years_in_business": 9,
+            "employees": 40,
+            "annual_revenue": "2400000.00 EUR",
+            **fields.pop("firm", {}),
+        }
+        return {
+            "application_id": f"demo-{number}",
+            "application_date": "2024-06-03",
+            "firmographics": firm,
+            "requested_limit": "50000.00 EUR",
+            **fields,
+        }
 
-    history = {"months_of_history": 24, "average_monthly_purchases": "30000.00 EUR", "days_beyond_terms": 2.0}
+    history = {
+        "months_of_history": 24,
+        "average_monthly_purchases": "30000.00 EUR",
+        "days_beyond_terms": 2.0,
+    }
     return [
         buyer(1, "Nordwerk Maschinen GmbH", financials=financials("strong"), trade_history=history),
         buyer(2, "Rhein Handel KG", financials=financials("average"), trade_history=history),
         buyer(3, "Brandt Bau GmbH", financials=financials("weak"), trade_history=history),
-        buyer(4, "Kleinhaus Design UG", firm={"employees": 3, "years_in_business": 0.5,
-                                              "annual_revenue": "180000.00 EUR"},
-              trade_history={"months_of_history": 2, "average_monthly_purchases": "4000.00 EUR"}),
-        buyer(5, "Altmark Logistik GmbH", financials=financials("average"),
-              firm={"status": "in_insolvency"}, trade_history=history),
-        buyer(6, "Oder Trading Sp. z o.o.", financials=financials("strong"), sanctions_hit=True,
-              firm={"country": "PL"}, trade_history=history),
+        buyer(
+            4,
+            "Kleinhaus Design UG",
+            firm={"employees": 3, "years_in_business": 0.5, "annual_revenue": "180000.00 EUR"},
+            trade_history={"months_of_history": 2, "average_monthly_purchases": "4000.00 EUR"},
+        ),
+        buyer(
+            5,
+            "Altmark Logistik GmbH",
+            financials=financials("average"),
+            firm={"status": "in_insolvency"},
+            trade_history=history,
+        ),
+        buyer(
+            6,
+            "Oder Trading Sp. z o.o.",
+            financials=financials("strong"),
+            sanctions_hit=True,
+            firm={"country": "PL"},
+            trade_history=history,
+        ),
     ]

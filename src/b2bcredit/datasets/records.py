@@ -21,22 +21,57 @@ from typing import Any, Final
 from b2bcredit.api.underwriting import FinancialStatements, Firmographics, TradeHistory
 from b2bcredit.core.errors import InvalidInputError
 
-__all__ = ["FLAT_FIELDS", "flat_to_nested", "iter_csv_records", "load_column_mapping", "rename_columns"]
+__all__ = [
+    "FLAT_FIELDS",
+    "flat_to_nested",
+    "iter_csv_records",
+    "load_column_mapping",
+    "rename_columns",
+]
 
 _FIRMOGRAPHIC: Final = tuple(Firmographics.model_fields)
 _FINANCIAL: Final = tuple(FinancialStatements.model_fields)
 _TRADE: Final = tuple(TradeHistory.model_fields)
-_AMOUNTS: Final = frozenset({"annual_revenue", *_FINANCIAL, "average_monthly_purchases", "current_overdue",
-                             "requested_limit", "trade_reference_limit", "bureau_recommended_limit"})
-_TOP: Final = ("application_id", "application_date", "sanctions_hit", "fraud_suspected", "requested_limit",
-               "requested_terms_days", "trade_reference_limit")
-FLAT_FIELDS: Final = (*_TOP, *_FIRMOGRAPHIC, *_FINANCIAL, *_TRADE, "currency", "bureau_provider", "bureau_score",
-                      "bureau_min", "bureau_max", "bureau_recommended_limit")
+_AMOUNTS: Final = frozenset(
+    {
+        "annual_revenue",
+        *_FINANCIAL,
+        "average_monthly_purchases",
+        "current_overdue",
+        "requested_limit",
+        "trade_reference_limit",
+        "bureau_recommended_limit",
+    }
+)
+_TOP: Final = (
+    "application_id",
+    "application_date",
+    "sanctions_hit",
+    "fraud_suspected",
+    "requested_limit",
+    "requested_terms_days",
+    "trade_reference_limit",
+)
+FLAT_FIELDS: Final = (
+    *_TOP,
+    *_FIRMOGRAPHIC,
+    *_FINANCIAL,
+    *_TRADE,
+    "currency",
+    "bureau_provider",
+    "bureau_score",
+    "bureau_min",
+    "bureau_max",
+    "bureau_recommended_limit",
+)
 
 
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or (
-        isinstance(value, str) and not value.strip())
+    return (
+        value is None
+        or (isinstance(value, float) and math.isnan(value))
+        or (isinstance(value, str) and not value.strip())
+    )
 
 
 def _amount(value: Any, currency: str) -> str:
@@ -55,14 +90,22 @@ def flat_to_nested(row: Mapping[str, Any], *, default_date: date | None = None) 
     values = {k: v for k, v in row.items() if not _blank(v)}
     unknown = sorted(set(values) - set(FLAT_FIELDS))
     if unknown:
-        raise InvalidInputError("columns", unknown[:5], "columns that are not application fields",
-                                "Rename them with a column-mapping file, or drop them.")
+        raise InvalidInputError(
+            "columns",
+            unknown[:5],
+            "columns that are not application fields",
+            "Rename them with a column-mapping file, or drop them.",
+        )
     currency = str(values.pop("currency", "")).strip().upper()
     for key in list(values):
         if key in _AMOUNTS:
             if not currency:
-                raise InvalidInputError("currency", None, f"{key} needs a currency column",
-                                        "Add a currency column with an ISO 4217 code such as EUR.")
+                raise InvalidInputError(
+                    "currency",
+                    None,
+                    f"{key} needs a currency column",
+                    "Add a currency column with an ISO 4217 code such as EUR.",
+                )
             values[key] = _amount(values[key], currency)
     nested: dict[str, Any] = {key: values[key] for key in _TOP if key in values}
     if "application_date" not in nested and default_date is not None:
@@ -81,8 +124,12 @@ def flat_to_nested(row: Mapping[str, Any], *, default_date: date | None = None) 
     if trade:
         nested["trade_history"] = trade
     if "bureau_score" in values:
-        bureau = {"provider": values.get("bureau_provider", "bureau"), "value": values["bureau_score"],
-                  "minimum": values.get("bureau_min", 0), "maximum": values.get("bureau_max", 100)}
+        bureau = {
+            "provider": values.get("bureau_provider", "bureau"),
+            "value": values["bureau_score"],
+            "minimum": values.get("bureau_min", 0),
+            "maximum": values.get("bureau_max", 100),
+        }
         if "bureau_recommended_limit" in values:
             bureau["recommended_limit"] = values["bureau_recommended_limit"]
         nested["bureau_scores"] = [bureau]
@@ -92,18 +139,28 @@ def flat_to_nested(row: Mapping[str, Any], *, default_date: date | None = None) 
 def load_column_mapping(path: str | Path) -> dict[str, str]:
     """Read a JSON column mapping ``{"application field": "column in the file"}``."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
-        raise InvalidInputError(str(path), type(data).__name__, "a column mapping is a JSON object of strings",
-                                'Write {"legal_name": "Company", "country": "Country"}.')
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+    ):
+        raise InvalidInputError(
+            str(path),
+            type(data).__name__,
+            "a column mapping is a JSON object of strings",
+            'Write {"legal_name": "Company", "country": "Country"}.',
+        )
     unknown = sorted(set(data) - set(FLAT_FIELDS))
     if unknown:
-        raise InvalidInputError(str(path), unknown[:5], "mapping keys that are not application fields",
-                                f"Use field names such as {', '.join(FLAT_FIELDS[:6])}.")
+        raise InvalidInputError(
+            str(path),
+            unknown[:5],
+            "mapping keys that are not application fields",
+            f"Use field names such as {', '.join(FLAT_FIELDS[:6])}.",
+        )
     return data
 
 
 def rename_columns(row: Mapping[str, Any], mapping: Mapping[str, str]) -> dict[str, Any]:
-    """Return ``row`` with the user's columns renamed to application fields; other columns dropped."""
+    """Return ``row`` with the user's columns renamed to application fields, others dropped."""
     return {field: row.get(column) for field, column in mapping.items()}
 
 

@@ -26,8 +26,23 @@ from b2bcredit.datasets.records import iter_csv_records
 
 __all__ = ["SBA_FEATURES", "SbaData", "load_sba_csv"]
 
-SBA_FEATURES: Final = ("employees", "new_business", "naics_subsector", "urban_rural", "requested_amount")
-_REQUIRED: Final = ("Selected", "NAICS", "NoEmp", "NewExist", "UrbanRural", "GrAppv", "Default", "Name")
+SBA_FEATURES: Final = (
+    "employees",
+    "new_business",
+    "naics_subsector",
+    "urban_rural",
+    "requested_amount",
+)
+_REQUIRED: Final = (
+    "Selected",
+    "NAICS",
+    "NoEmp",
+    "NewExist",
+    "UrbanRural",
+    "GrAppv",
+    "Default",
+    "Name",
+)
 
 
 @attrs.frozen
@@ -59,17 +74,26 @@ def load_sba_csv(path: str | Path) -> SbaData:
     rows = list(iter_csv_records(path))
     if not rows or any(column not in rows[0] for column in _REQUIRED):
         found = sorted(rows[0])[:6] if rows else []
-        raise InvalidInputError(str(path), found, f"not the SBA case layout (needs {', '.join(_REQUIRED)})",
-                                "Pass SBAcase.11.13.17.csv from the SBA loan case study.")
+        raise InvalidInputError(
+            str(path),
+            found,
+            f"not the SBA case layout (needs {', '.join(_REQUIRED)})",
+            "Pass SBAcase.11.13.17.csv from the SBA loan case study.",
+        )
     new_exist = [_number(r["NewExist"]) for r in rows]
     urban = {"1": "urban", "2": "rural"}
     columns: dict[str, npt.NDArray[np.generic]] = {
         "employees": np.array([_number(r["NoEmp"]) for r in rows], dtype=np.float64),
-        "new_business": np.array([1.0 if v == 2 else 0.0 if v == 1 else math.nan for v in new_exist]),
+        "new_business": np.array(
+            [1.0 if v == 2 else 0.0 if v == 1 else math.nan for v in new_exist]
+        ),
         "naics_subsector": np.array([r["NAICS"].strip()[:4] or None for r in rows], dtype=object),
         "urban_rural": np.array([urban.get(r["UrbanRural"].strip()) for r in rows], dtype=object),
         "requested_amount": np.array([_number(r["GrAppv"]) for r in rows], dtype=np.float64),
     }
-    return SbaData(columns=columns, target=np.array([_number(r["Default"]) for r in rows], dtype=np.float64),
-                   selected=np.array([r["Selected"].strip() == "1" for r in rows]),
-                   names=tuple(r["Name"] for r in rows))
+    return SbaData(
+        columns=columns,
+        target=np.array([_number(r["Default"]) for r in rows], dtype=np.float64),
+        selected=np.array([r["Selected"].strip() == "1" for r in rows]),
+        names=tuple(r["Name"] for r in rows),
+    )

@@ -28,7 +28,13 @@ from b2bcredit.datasets.records import flat_to_nested, iter_csv_records
 from b2bcredit.decisions.decision import Decision, decide
 from b2bcredit.decisions.features import application_features
 from b2bcredit.decisions.policy import UnderwritingPolicy
-from b2bcredit.limits.methods import BureauRecommendation, NeedsBased, NetWorthShare, TradeReference, WorkingCapitalShare
+from b2bcredit.limits.methods import (
+    BureauRecommendation,
+    NeedsBased,
+    NetWorthShare,
+    TradeReference,
+    WorkingCapitalShare,
+)
 from b2bcredit.limits.policy import Combination, LimitPolicy
 from b2bcredit.scoring.defaults import load_default_models
 from b2bcredit.scoring.scorecard import Scorecard
@@ -39,10 +45,16 @@ logger = logging.getLogger(__name__)
 
 
 def default_limit_policy(currency: str) -> LimitPolicy:
-    """Return the default limit policy: the minimum of the methods that apply, rounded down to 100."""
+    """Return the default limit policy: the minimum of the applicable methods, down to 100."""
     return LimitPolicy(
         currency=currency,
-        methods=(NeedsBased(), NetWorthShare(), WorkingCapitalShare(), BureauRecommendation(), TradeReference()),
+        methods=(
+            NeedsBased(),
+            NetWorthShare(),
+            WorkingCapitalShare(),
+            BureauRecommendation(),
+            TradeReference(),
+        ),
         combination=Combination.MINIMUM,
         step=Decimal("100"),
     )
@@ -60,11 +72,21 @@ class Underwriter:
         application_date: the date used for rows of a batch that lack ``application_date``.
     """
 
-    def __init__(self, models: Sequence[Scorecard], policy: UnderwritingPolicy | None = None,
-                 limit_policy: LimitPolicy | None = None, *, application_date: date | None = None) -> None:
+    def __init__(
+        self,
+        models: Sequence[Scorecard],
+        policy: UnderwritingPolicy | None = None,
+        limit_policy: LimitPolicy | None = None,
+        *,
+        application_date: date | None = None,
+    ) -> None:
         if not models:
-            raise InvalidInputError("models", (), "the Underwriter needs at least one scorecard",
-                                    "Pass Underwriter.with_defaults() or your fitted models.")
+            raise InvalidInputError(
+                "models",
+                (),
+                "the Underwriter needs at least one scorecard",
+                "Pass Underwriter.with_defaults() or your fitted models.",
+            )
         self.models = tuple(models)
         self.policy = policy or UnderwritingPolicy()
         self.limit_policy = limit_policy
@@ -72,8 +94,13 @@ class Underwriter:
         self._limit_policies: dict[str, LimitPolicy] = {}
 
     @classmethod
-    def with_defaults(cls, models: Sequence[Scorecard] | None = None, policy: UnderwritingPolicy | None = None,
-                      *, application_date: date | None = None) -> Underwriter:
+    def with_defaults(
+        cls,
+        models: Sequence[Scorecard] | None = None,
+        policy: UnderwritingPolicy | None = None,
+        *,
+        application_date: date | None = None,
+    ) -> Underwriter:
         """Return an Underwriter on the shipped default models and the default policies."""
         return cls(models or load_default_models(), policy, application_date=application_date)
 
@@ -106,13 +133,31 @@ class Underwriter:
         features = application_features(parsed)
         model = self.models[self.select_model(features)]
         result = model.score_one(features)
-        return self._decide(parsed, model, result.score, result.pd, result.reasons, result.fallback_features)
+        return self._decide(
+            parsed, model, result.score, result.pd, result.reasons, result.fallback_features
+        )
 
-    def _decide(self, application: BuyerApplication, model: Scorecard, score: float, pd: float,
-                reasons: Any, fallback: Sequence[str]) -> Decision:
-        return decide(application, score=score, pd=pd, score_reasons=reasons, fallback_features=fallback,
-                      model_name=model.name, model_version=model.version, model_hash=model.content_hash,
-                      policy=self.policy, limit_policy=self._limit_policy(application.requested_limit.currency.code))
+    def _decide(
+        self,
+        application: BuyerApplication,
+        model: Scorecard,
+        score: float,
+        pd: float,
+        reasons: Any,
+        fallback: Sequence[str],
+    ) -> Decision:
+        return decide(
+            application,
+            score=score,
+            pd=pd,
+            score_reasons=reasons,
+            fallback_features=fallback,
+            model_name=model.name,
+            model_version=model.version,
+            model_hash=model.content_hash,
+            policy=self.policy,
+            limit_policy=self._limit_policy(application.requested_limit.currency.code),
+        )
 
     def underwrite_batch(self, table: Any) -> list[Decision]:
         """Decide many applications, in input order.
@@ -129,13 +174,21 @@ class Underwriter:
             rows = [i for i, c in enumerate(chosen) if c == model_index]
             if not rows:
                 continue
-            columns = {name: np.array([features[i].get(name) for i in rows], dtype=object)
-                       for name in model.feature_names}
+            columns = {
+                name: np.array([features[i].get(name) for i in rows], dtype=object)
+                for name in model.feature_names
+            }
             batch = model.score_batch(columns, rows=len(rows))
             for position, row in enumerate(rows):
                 reasons = model.reasons_for_row(batch, position, features[row])
-                decisions[row] = self._decide(applications[row], model, float(batch.scores[position]),
-                                              float(batch.pds[position]), reasons, batch.fallback_features(position))
+                decisions[row] = self._decide(
+                    applications[row],
+                    model,
+                    float(batch.scores[position]),
+                    float(batch.pds[position]),
+                    reasons,
+                    batch.fallback_features(position),
+                )
         logger.info("underwrote a batch of %d applications", len(applications))
         return [d for d in decisions if d is not None]
 
@@ -158,14 +211,32 @@ class Underwriter:
     @staticmethod
     def sample_application() -> BuyerApplication:
         """Return a valid application for benchmarks and examples (no financial statements)."""
-        return parse_application({
-            "application_id": "sample", "application_date": "2024-06-03",
-            "firmographics": {"legal_name": "Sample GmbH", "country": "DE", "employees": 12, "years_in_business": 8,
-                              "naics_code": "423830", "annual_revenue": "2400000.00 EUR"},
-            "financials": {"total_assets": "1000000.00 EUR", "total_liabilities": "600000.00 EUR",
-                           "current_assets": "450000.00 EUR", "current_liabilities": "300000.00 EUR",
-                           "equity": "400000.00 EUR", "sales": "2400000.00 EUR", "net_profit": "60000.00 EUR",
-                           "ebit": "90000.00 EUR"},
-            "trade_history": {"months_of_history": 18, "average_monthly_purchases": "20000.00 EUR"},
-            "requested_limit": "40000.00 EUR",
-        })
+        return parse_application(
+            {
+                "application_id": "sample",
+                "application_date": "2024-06-03",
+                "firmographics": {
+                    "legal_name": "Sample GmbH",
+                    "country": "DE",
+                    "employees": 12,
+                    "years_in_business": 8,
+                    "naics_code": "423830",
+                    "annual_revenue": "2400000.00 EUR",
+                },
+                "financials": {
+                    "total_assets": "1000000.00 EUR",
+                    "total_liabilities": "600000.00 EUR",
+                    "current_assets": "450000.00 EUR",
+                    "current_liabilities": "300000.00 EUR",
+                    "equity": "400000.00 EUR",
+                    "sales": "2400000.00 EUR",
+                    "net_profit": "60000.00 EUR",
+                    "ebit": "90000.00 EUR",
+                },
+                "trade_history": {
+                    "months_of_history": 18,
+                    "average_monthly_purchases": "20000.00 EUR",
+                },
+                "requested_limit": "40000.00 EUR",
+            }
+        )

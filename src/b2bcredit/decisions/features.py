@@ -52,8 +52,9 @@ def application_features(application: BuyerApplication) -> dict[str, object]:
     # Under two years counts as a new business, as in the SBA's NewExist flag.
     features["new_business"] = None if years is None else (1.0 if years < 2 else 0.0)
     features["naics_sector"] = None if firm.naics_code is None else firm.naics_code[:2]
-    features["naics_subsector"] = None if firm.naics_code is None or len(firm.naics_code) < 4 \
-        else firm.naics_code[:4]
+    features["naics_subsector"] = (
+        None if firm.naics_code is None or len(firm.naics_code) < 4 else firm.naics_code[:4]
+    )
     features["urban_rural"] = firm.urban_rural
     features["requested_amount"] = float(application.requested_limit.amount)
 
@@ -61,5 +62,7 @@ def application_features(application: BuyerApplication) -> dict[str, object]:
     features["months_of_history"] = None if history is None else float(history.months_of_history)
     features["days_beyond_terms"] = None if history is None else history.days_beyond_terms
     features["late_invoice_share"] = None if history is None else history.late_invoice_share
-    features["bureau_score"] = application.bureau_scores[0].normalised() if application.bureau_scores else None
+    features["bureau_score"] = (
+        application.bureau_scores[0].normalised() if application.bureau_scores else None
+    )
     return features

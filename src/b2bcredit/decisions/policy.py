@@ -26,8 +26,13 @@ class Outcome(enum.Enum):
 
 
 # Upper PD bound of each risk grade, best first; a PD above the last bound is grade F.
-DEFAULT_GRADES: tuple[tuple[str, float], ...] = (("A", 0.005), ("B", 0.015), ("C", 0.03), ("D", 0.06),
-                                                  ("E", 0.15))
+DEFAULT_GRADES: tuple[tuple[str, float], ...] = (
+    ("A", 0.005),
+    ("B", 0.015),
+    ("C", 0.03),
+    ("D", 0.06),
+    ("E", 0.15),
+)
 
 
 @attrs.frozen
@@ -72,16 +77,28 @@ class UnderwritingPolicy:
     def __attrs_post_init__(self) -> None:
         cutoffs = (self.approve_max_pd, self.refer_max_pd, self.counter_offer_max_pd)
         if not all(0 <= c <= 1 for c in cutoffs) or list(cutoffs) != sorted(cutoffs):
-            raise InvalidInputError("approve_max_pd", cutoffs, "cut-offs must be in [0, 1] and ascending",
-                                    "Pass approve <= refer <= counter-offer PD, such as 0.05, 0.10, 0.20.")
+            raise InvalidInputError(
+                "approve_max_pd",
+                cutoffs,
+                "cut-offs must be in [0, 1] and ascending",
+                "Pass approve <= refer <= counter-offer PD, such as 0.05, 0.10, 0.20.",
+            )
         if not 0 <= self.lgd <= 1:
-            raise InvalidInputError("lgd", self.lgd, "must be in [0, 1]", "Pass 0.45 for senior unsecured.")
+            raise InvalidInputError(
+                "lgd", self.lgd, "must be in [0, 1]", "Pass 0.45 for senior unsecured."
+            )
         if self.min_years_in_business < 0:
-            raise InvalidInputError("min_years_in_business", self.min_years_in_business, "cannot be negative",
-                                    "Pass 0 to switch the knock-out off.")
+            raise InvalidInputError(
+                "min_years_in_business",
+                self.min_years_in_business,
+                "cannot be negative",
+                "Pass 0 to switch the knock-out off.",
+            )
         bounds = [bound for _, bound in self.grades]
         if bounds != sorted(bounds):
-            raise InvalidInputError("grades", self.grades, "grade bounds must ascend", "List grades best first.")
+            raise InvalidInputError(
+                "grades", self.grades, "grade bounds must ascend", "List grades best first."
+            )
 
     def grade(self, pd: float) -> str:
         """Return the risk grade of a PD."""
@@ -115,11 +132,20 @@ class UnderwritingPolicy:
         known = {f.name for f in attrs.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise InvalidInputError("policy", unknown, "unknown policy keys", f"Use only: {', '.join(sorted(known))}.")
+            raise InvalidInputError(
+                "policy", unknown, "unknown policy keys", f"Use only: {', '.join(sorted(known))}."
+            )
         values: dict[str, Any] = dict(data)
         if "allowed_statuses" in values:
-            values["allowed_statuses"] = frozenset(BusinessStatus(s) for s in values["allowed_statuses"])
-        for key in ("counter_limit_share", "counter_deposit_share", "credit_conversion", "small_business_revenue"):
+            values["allowed_statuses"] = frozenset(
+                BusinessStatus(s) for s in values["allowed_statuses"]
+            )
+        for key in (
+            "counter_limit_share",
+            "counter_deposit_share",
+            "credit_conversion",
+            "small_business_revenue",
+        ):
             if key in values:
                 values[key] = to_decimal(str(values[key]), key)
         if "grades" in values:

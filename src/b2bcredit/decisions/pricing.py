@@ -16,20 +16,31 @@ from scipy.stats import norm
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import DECIMAL_CONTEXT, Money, Rounding, to_decimal
 
-__all__ = ["FeeQuote", "PricingPolicy", "expected_loss", "irb_corporate_capital", "irb_corporate_risk_weight",
-           "probability_as_decimal", "quote_fee"]
+__all__ = [
+    "FeeQuote",
+    "PricingPolicy",
+    "expected_loss",
+    "irb_corporate_capital",
+    "irb_corporate_risk_weight",
+    "probability_as_decimal",
+    "quote_fee",
+]
 
 
 def probability_as_decimal(value: float | Decimal | str, field: str) -> Decimal:
     """Return a probability in [0, 1] as a Decimal (floats through their shortest repr)."""
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise InvalidInputError(field, value, "must be a finite probability", "Pass a value in [0, 1].")
+            raise InvalidInputError(
+                field, value, "must be a finite probability", "Pass a value in [0, 1]."
+            )
         number = Decimal(repr(value))
     else:
         number = to_decimal(value, field)
     if not 0 <= number <= 1:
-        raise InvalidInputError(field, value, "must be between 0 and 1", "Pass a share such as 0.45.")
+        raise InvalidInputError(
+            field, value, "must be between 0 and 1", "Pass a share such as 0.45."
+        )
     return number
 
 
@@ -38,7 +49,9 @@ def expected_loss(ead: Money, pd: float | Decimal | str, lgd: float | Decimal | 
 
     Example: EAD 5,000,000 at PD 1.5 % and LGD 40 % gives 30,000.
     """
-    rate = DECIMAL_CONTEXT.multiply(probability_as_decimal(pd, "pd"), probability_as_decimal(lgd, "lgd"))
+    rate = DECIMAL_CONTEXT.multiply(
+        probability_as_decimal(pd, "pd"), probability_as_decimal(lgd, "lgd")
+    )
     return ead.multiply(rate, Rounding.HALF_UP)
 
 
@@ -60,7 +73,9 @@ def irb_corporate_capital(pd: float, lgd: float, maturity_years: float = 2.5) ->
     (PD 1) needs no unexpected-loss capital (K 0). No firm-size adjustment is applied.
     """
     if not 0 <= pd <= 1 or not 0 <= lgd <= 1:
-        raise InvalidInputError("pd", (pd, lgd), "PD and LGD must be in [0, 1]", "Pass probabilities as shares.")
+        raise InvalidInputError(
+            "pd", (pd, lgd), "PD and LGD must be in [0, 1]", "Pass probabilities as shares."
+        )
     if pd >= 1:
         return 0.0
     pd = max(pd, _PD_FLOOR)
@@ -68,12 +83,18 @@ def irb_corporate_capital(pd: float, lgd: float, maturity_years: float = 2.5) ->
     weight = (1 - math.exp(-50 * pd)) / (1 - math.exp(-50))
     correlation = 0.12 * weight + 0.24 * (1 - weight)
     adjustment = (0.11852 - 0.05478 * math.log(pd)) ** 2
-    conditional = norm.cdf((norm.ppf(pd) + math.sqrt(correlation) * norm.ppf(0.999)) / math.sqrt(1 - correlation))
-    return float((lgd * conditional - pd * lgd) * (1 + (maturity - 2.5) * adjustment) / (1 - 1.5 * adjustment))
+    conditional = norm.cdf(
+        (norm.ppf(pd) + math.sqrt(correlation) * norm.ppf(0.999)) / math.sqrt(1 - correlation)
+    )
+    return float(
+        (lgd * conditional - pd * lgd)
+        * (1 + (maturity - 2.5) * adjustment)
+        / (1 - 1.5 * adjustment)
+    )
 
 
 def irb_corporate_risk_weight(pd: float, lgd: float, maturity_years: float = 2.5) -> float:
-    """Return the risk weight as a share of EAD: ``K * 12.5`` (0.9232 at PD 1 %, LGD 45 %, M 2.5)."""
+    """Return the risk weight as a share of EAD, ``K * 12.5``: 0.9232 at PD 1 %, LGD 45 %, M 2.5."""
     return irb_corporate_capital(pd, lgd, maturity_years) * 12.5
 
 
@@ -116,9 +137,14 @@ class FeeQuote:
         return self.funding + self.expected_loss + self.capital + self.operating
 
     def to_dict(self) -> dict[str, object]:
-        return {"funding": str(self.funding), "expected_loss": str(self.expected_loss),
-                "capital": str(self.capital), "operating": str(self.operating), "total": str(self.total),
-                "risk_weight": self.risk_weight}
+        return {
+            "funding": str(self.funding),
+            "expected_loss": str(self.expected_loss),
+            "capital": str(self.capital),
+            "operating": str(self.operating),
+            "total": str(self.total),
+            "risk_weight": self.risk_weight,
+        }
 
 
 def quote_fee(ead: Money, pd: float, lgd: float, term_days: int, policy: PricingPolicy) -> FeeQuote:
@@ -129,15 +155,26 @@ def quote_fee(ead: Money, pd: float, lgd: float, term_days: int, policy: Pricing
     half-up to the minor unit.
     """
     if term_days < 0:
-        raise InvalidInputError("term_days", term_days, "cannot be negative", "Pass the payment term in days.")
+        raise InvalidInputError(
+            "term_days", term_days, "cannot be negative", "Pass the payment term in days."
+        )
     year_share = DECIMAL_CONTEXT.divide(Decimal(term_days), Decimal(365))
-    funding = ead.multiply(DECIMAL_CONTEXT.multiply(policy.cost_of_funds, year_share), Rounding.HALF_UP)
-    risk_weight = irb_corporate_risk_weight(pd, lgd, policy.maturity_years) if policy.use_irb else 1.0
+    funding = ead.multiply(
+        DECIMAL_CONTEXT.multiply(policy.cost_of_funds, year_share), Rounding.HALF_UP
+    )
+    risk_weight = (
+        irb_corporate_risk_weight(pd, lgd, policy.maturity_years) if policy.use_irb else 1.0
+    )
     capital_rate = DECIMAL_CONTEXT.multiply(
         DECIMAL_CONTEXT.multiply(Decimal(repr(risk_weight)), policy.capital_ratio),
         DECIMAL_CONTEXT.multiply(policy.hurdle_rate, year_share),
     )
     capital = ead.multiply(capital_rate, Rounding.HALF_UP)
     operating = Money(policy.operating_cost, ead.currency, rounding=Rounding.HALF_UP)
-    return FeeQuote(funding=funding, expected_loss=expected_loss(ead, pd, lgd), capital=capital,
-                    operating=operating, risk_weight=risk_weight)
+    return FeeQuote(
+        funding=funding,
+        expected_loss=expected_loss(ead, pd, lgd),
+        capital=capital,
+        operating=operating,
+        risk_weight=risk_weight,
+    )

@@ -81,15 +81,27 @@ class LimitMethod(Protocol):
 def _share(value: str | int | Decimal, field: str) -> Decimal:
     number = to_decimal(value, field)
     if number < 0:
-        raise InvalidInputError(field, value, "a share cannot be negative", "Pass a share such as '0.10'.")
+        raise InvalidInputError(
+            field, value, "a share cannot be negative", "Pass a share such as '0.10'."
+        )
     return number
+
+
+def _to_share(value: str | int | Decimal) -> Decimal:
+    return _share(value, "share")
+
+
+def _to_multiplier(value: str | int | Decimal) -> Decimal:
+    return _share(value, "multiplier")
 
 
 def _non_negative_base(method: str, base: Money | None, what: str, share: Decimal) -> LimitEstimate:
     if base is None:
         return LimitEstimate(method, None, f"no {what} reported")
     if base.is_negative() or base.is_zero():
-        return LimitEstimate(method, Money.zero(base.currency), f"{what} is {base}, so this method gives 0")
+        return LimitEstimate(
+            method, Money.zero(base.currency), f"{what} is {base}, so this method gives 0"
+        )
     return LimitEstimate(method, base.multiply(share, Rounding.DOWN), f"{share} of {what} {base}")
 
 
@@ -97,18 +109,20 @@ def _non_negative_base(method: str, base: Money | None, what: str, share: Decima
 class NetWorthShare:
     """A share of tangible net worth, such as 10 %."""
 
-    share: Decimal = attrs.field(default=Decimal("0.10"), converter=lambda v: _share(v, "share"))
+    share: Decimal = attrs.field(default=Decimal("0.10"), converter=_to_share)
     name: str = "net_worth_share"
 
     def estimate(self, inputs: LimitInputs) -> LimitEstimate:
-        return _non_negative_base(self.name, inputs.tangible_net_worth, "tangible net worth", self.share)
+        return _non_negative_base(
+            self.name, inputs.tangible_net_worth, "tangible net worth", self.share
+        )
 
 
 @attrs.frozen
 class WorkingCapitalShare:
     """A share of working capital (current assets minus current liabilities), such as 20 %."""
 
-    share: Decimal = attrs.field(default=Decimal("0.20"), converter=lambda v: _share(v, "share"))
+    share: Decimal = attrs.field(default=Decimal("0.20"), converter=_to_share)
     name: str = "working_capital_share"
 
     def estimate(self, inputs: LimitInputs) -> LimitEstimate:
@@ -125,7 +139,9 @@ class NeedsBased:
     """
 
     buffer_days: int = 15
-    multiplier: Decimal = attrs.field(default=Decimal("1"), converter=lambda v: _share(v, "multiplier"))
+    multiplier: Decimal = attrs.field(
+        default=Decimal("1"), converter=_to_multiplier
+    )
     name: str = "needs_based"
 
     def estimate(self, inputs: LimitInputs) -> LimitEstimate:
@@ -133,37 +149,47 @@ class NeedsBased:
         if purchases is None:
             return LimitEstimate(self.name, None, "no purchase history with this seller")
         days = Decimal(inputs.payment_terms_days + self.buffer_days)
-        factor = DECIMAL_CONTEXT.multiply(DECIMAL_CONTEXT.divide(days, Decimal(30)), self.multiplier)
+        factor = DECIMAL_CONTEXT.multiply(
+            DECIMAL_CONTEXT.divide(days, Decimal(30)), self.multiplier
+        )
         amount = purchases.multiply(factor, Rounding.DOWN)
-        return LimitEstimate(self.name, amount, f"{purchases} a month over {days} days of terms and buffer")
+        return LimitEstimate(
+            self.name, amount, f"{purchases} a month over {days} days of terms and buffer"
+        )
 
 
 @attrs.frozen
 class BureauRecommendation:
     """The credit bureau's recommended limit, times a share (1 takes it as it is)."""
 
-    share: Decimal = attrs.field(default=Decimal("1"), converter=lambda v: _share(v, "share"))
+    share: Decimal = attrs.field(default=Decimal("1"), converter=_to_share)
     name: str = "bureau"
 
     def estimate(self, inputs: LimitInputs) -> LimitEstimate:
         if inputs.bureau_recommended is None:
             return LimitEstimate(self.name, None, "no bureau recommendation")
-        return LimitEstimate(self.name, inputs.bureau_recommended.multiply(self.share, Rounding.DOWN),
-                             f"{self.share} of the bureau's {inputs.bureau_recommended}")
+        return LimitEstimate(
+            self.name,
+            inputs.bureau_recommended.multiply(self.share, Rounding.DOWN),
+            f"{self.share} of the bureau's {inputs.bureau_recommended}",
+        )
 
 
 @attrs.frozen
 class TradeReference:
     """A share of the highest credit other suppliers extend."""
 
-    share: Decimal = attrs.field(default=Decimal("0.5"), converter=lambda v: _share(v, "share"))
+    share: Decimal = attrs.field(default=Decimal("0.5"), converter=_to_share)
     name: str = "trade_reference"
 
     def estimate(self, inputs: LimitInputs) -> LimitEstimate:
         if inputs.trade_reference is None:
             return LimitEstimate(self.name, None, "no trade reference")
-        return LimitEstimate(self.name, inputs.trade_reference.multiply(self.share, Rounding.DOWN),
-                             f"{self.share} of the trade reference {inputs.trade_reference}")
+        return LimitEstimate(
+            self.name,
+            inputs.trade_reference.multiply(self.share, Rounding.DOWN),
+            f"{self.share} of the trade reference {inputs.trade_reference}",
+        )
 
 
 @attrs.frozen
@@ -180,26 +206,54 @@ class RiskClassMatrix:
     name: str = "risk_class_matrix"
 
     def __attrs_post_init__(self) -> None:
-        if not self.revenue_bands or self.revenue_bands[0] != 0 or list(self.revenue_bands) != sorted(
-                self.revenue_bands):
-            raise InvalidInputError("revenue_bands", self.revenue_bands, "must start at 0 and ascend",
-                                    "Pass lower bounds such as (0, 1000000, 10000000).")
+        if (
+            not self.revenue_bands
+            or self.revenue_bands[0] != 0
+            or list(self.revenue_bands) != sorted(self.revenue_bands)
+        ):
+            raise InvalidInputError(
+                "revenue_bands",
+                self.revenue_bands,
+                "must start at 0 and ascend",
+                "Pass lower bounds such as (0, 1000000, 10000000).",
+            )
         for grade, row in self.limits.items():
             if len(row) != len(self.revenue_bands):
-                raise InvalidInputError(f"limits.{grade}", row, "needs one limit per revenue band",
-                                        f"Pass {len(self.revenue_bands)} amounts.")
+                raise InvalidInputError(
+                    f"limits.{grade}",
+                    row,
+                    "needs one limit per revenue band",
+                    f"Pass {len(self.revenue_bands)} amounts.",
+                )
 
     @classmethod
-    def from_strings(cls, revenue_bands: Sequence[str], limits: dict[str, Sequence[str]]) -> RiskClassMatrix:
-        return cls(revenue_bands=tuple(to_decimal(b, "revenue_bands") for b in revenue_bands),
-                   limits={g: tuple(to_decimal(v, f"limits.{g}") for v in row) for g, row in limits.items()})
+    def from_strings(
+        cls, revenue_bands: Sequence[str], limits: dict[str, Sequence[str]]
+    ) -> RiskClassMatrix:
+        return cls(
+            revenue_bands=tuple(to_decimal(b, "revenue_bands") for b in revenue_bands),
+            limits={
+                g: tuple(to_decimal(v, f"limits.{g}") for v in row) for g, row in limits.items()
+            },
+        )
 
     def estimate(self, inputs: LimitInputs) -> LimitEstimate:
         if inputs.risk_grade is None or inputs.risk_grade not in self.limits:
-            return LimitEstimate(self.name, None, f"risk grade {inputs.risk_grade} is not in the matrix")
+            return LimitEstimate(
+                self.name, None, f"risk grade {inputs.risk_grade} is not in the matrix"
+            )
         if inputs.annual_revenue is None:
             return LimitEstimate(self.name, None, "no annual revenue for the capacity band")
-        band = max(i for i, low in enumerate(self.revenue_bands) if inputs.annual_revenue.amount >= low) \
-            if inputs.annual_revenue.amount >= 0 else 0
-        amount = Money(self.limits[inputs.risk_grade][band], inputs.currency, rounding=Rounding.DOWN)
-        return LimitEstimate(self.name, amount, f"grade {inputs.risk_grade}, revenue band {band + 1}")
+        band = (
+            max(
+                i for i, low in enumerate(self.revenue_bands) if inputs.annual_revenue.amount >= low
+            )
+            if inputs.annual_revenue.amount >= 0
+            else 0
+        )
+        amount = Money(
+            self.limits[inputs.risk_grade][band], inputs.currency, rounding=Rounding.DOWN
+        )
+        return LimitEstimate(
+            self.name, amount, f"grade {inputs.risk_grade}, revenue band {band + 1}"
+        )

@@ -36,21 +36,42 @@ class CreditLimit:
     amount: Money | None = None
 
     def __attrs_post_init__(self) -> None:
-        if self.state is LimitState.LIMITED and (self.amount is None or not self.amount.is_positive()):
-            raise InvalidInputError("amount", self.amount, "a LIMITED limit needs a positive amount",
-                                    "Use CreditLimit.prepay_only() for a limit of zero.")
-        if self.state is LimitState.PREPAY_ONLY and (self.amount is None or not self.amount.is_zero()):
-            raise InvalidInputError("amount", self.amount, "a PREPAY_ONLY limit is exactly zero",
-                                    "Pass Money.zero(currency).")
-        if self.state in (LimitState.NOT_UNDERWRITTEN, LimitState.UNLIMITED) and self.amount is not None:
-            raise InvalidInputError("amount", self.amount, f"a {self.state.value} limit has no amount",
-                                    "Pass amount=None.")
+        if self.state is LimitState.LIMITED and (
+            self.amount is None or not self.amount.is_positive()
+        ):
+            raise InvalidInputError(
+                "amount",
+                self.amount,
+                "a LIMITED limit needs a positive amount",
+                "Use CreditLimit.prepay_only() for a limit of zero.",
+            )
+        if self.state is LimitState.PREPAY_ONLY and (
+            self.amount is None or not self.amount.is_zero()
+        ):
+            raise InvalidInputError(
+                "amount",
+                self.amount,
+                "a PREPAY_ONLY limit is exactly zero",
+                "Pass Money.zero(currency).",
+            )
+        if (
+            self.state in (LimitState.NOT_UNDERWRITTEN, LimitState.UNLIMITED)
+            and self.amount is not None
+        ):
+            raise InvalidInputError(
+                "amount",
+                self.amount,
+                f"a {self.state.value} limit has no amount",
+                "Pass amount=None.",
+            )
 
     @classmethod
     def of(cls, amount: Money) -> CreditLimit:
         """Return LIMITED for a positive amount and PREPAY_ONLY for zero."""
         if amount.is_negative():
-            raise InvalidInputError("amount", amount, "a limit cannot be negative", "Pass 0 or more.")
+            raise InvalidInputError(
+                "amount", amount, "a limit cannot be negative", "Pass 0 or more."
+            )
         return cls(LimitState.PREPAY_ONLY if amount.is_zero() else LimitState.LIMITED, amount)
 
     @classmethod
@@ -73,7 +94,10 @@ class CreditLimit:
         return str(self.amount) if self.state is LimitState.LIMITED else self.state.value
 
     def to_dict(self) -> dict[str, object]:
-        return {"state": self.state.value, "amount": None if self.amount is None else self.amount.to_dict()}
+        return {
+            "state": self.state.value,
+            "amount": None if self.amount is None else self.amount.to_dict(),
+        }
 
 
 class Combination(enum.Enum):
@@ -129,26 +153,50 @@ class LimitPolicy:
 
     def __attrs_post_init__(self) -> None:
         if not self.methods:
-            raise InvalidInputError("methods", (), "a limit policy needs at least one method",
-                                    "Pass methods such as (NeedsBased(), NetWorthShare()).")
+            raise InvalidInputError(
+                "methods",
+                (),
+                "a limit policy needs at least one method",
+                "Pass methods such as (NeedsBased(), NetWorthShare()).",
+            )
         if self.combination is Combination.WEIGHTED:
             missing = [m.name for m in self.methods if m.name not in self.weights]
             if missing:
-                raise InvalidInputError("weights", dict(self.weights), f"no weight for {', '.join(missing)}",
-                                        "Give every method a weight.")
+                raise InvalidInputError(
+                    "weights",
+                    dict(self.weights),
+                    f"no weight for {', '.join(missing)}",
+                    "Give every method a weight.",
+                )
             if any(to_decimal(w, "weights") < 0 for w in self.weights.values()):
-                raise InvalidInputError("weights", dict(self.weights), "weights cannot be negative",
-                                        "Pass weights of at least 0.")
+                raise InvalidInputError(
+                    "weights",
+                    dict(self.weights),
+                    "weights cannot be negative",
+                    "Pass weights of at least 0.",
+                )
         if to_decimal(self.step, "step") <= 0:
-            raise InvalidInputError("step", self.step, "the rounding step must be positive", "Pass 100 or 0.01.")
-        for field, amount in (("maximum", self.maximum), ("seller_annual_sales", self.seller_annual_sales)):
+            raise InvalidInputError(
+                "step", self.step, "the rounding step must be positive", "Pass 100 or 0.01."
+            )
+        for field, amount in (
+            ("maximum", self.maximum),
+            ("seller_annual_sales", self.seller_annual_sales),
+        ):
             if amount is not None and amount.currency.code != self.currency:
-                raise InvalidInputError(field, amount, f"must be in the policy currency {self.currency}",
-                                        "Convert it with an explicit exchange rate first.")
+                raise InvalidInputError(
+                    field,
+                    amount,
+                    f"must be in the policy currency {self.currency}",
+                    "Convert it with an explicit exchange rate first.",
+                )
         if (self.concentration_share is None) != (self.seller_annual_sales is None):
-            raise InvalidInputError("concentration_share", self.concentration_share,
-                                    "the concentration cap needs both the share and the seller's annual sales",
-                                    "Pass both or neither.")
+            raise InvalidInputError(
+                "concentration_share",
+                self.concentration_share,
+                "the concentration cap needs both the share and the seller's annual sales",
+                "Pass both or neither.",
+            )
 
     def decide(self, inputs: LimitInputs) -> LimitDecision:
         """Size the limit from ``inputs``.
@@ -157,8 +205,12 @@ class LimitPolicy:
         a limit on); a figure that rounds or caps to zero is PREPAY_ONLY.
         """
         if inputs.currency != self.currency:
-            raise InvalidInputError("currency", inputs.currency, f"the limit policy works in {self.currency}",
-                                    "Convert the application's amounts with an explicit exchange rate first.")
+            raise InvalidInputError(
+                "currency",
+                inputs.currency,
+                f"the limit policy works in {self.currency}",
+                "Convert the application's amounts with an explicit exchange rate first.",
+            )
         estimates = tuple(method.estimate(inputs) for method in self.methods)
         available = [e for e in estimates if e.amount is not None]
         if not available:
@@ -171,10 +223,15 @@ class LimitPolicy:
             capped = self.maximum
             caps.append(f"policy maximum {self.maximum}")
         if self.seller_annual_sales is not None and self.concentration_share is not None:
-            concentration = self.seller_annual_sales.multiply(self.concentration_share, Rounding.DOWN)
+            concentration = self.seller_annual_sales.multiply(
+                self.concentration_share, Rounding.DOWN
+            )
             if capped > concentration:
                 capped = concentration
-                caps.append(f"concentration cap {self.concentration_share} of seller sales = {concentration}")
+                caps.append(
+                    f"concentration cap {self.concentration_share} of seller sales "
+                    f"= {concentration}"
+                )
         rounded = capped.round_to(self.step, self.rounding)
         if rounded.is_negative():
             rounded = Money.zero(self.currency)
@@ -190,6 +247,10 @@ class LimitPolicy:
         total_weight = sum(weights, Decimal(0))
         if total_weight == 0:
             return Money.zero(self.currency)
-        weighted = sum((DECIMAL_CONTEXT.multiply(a.amount, w) for a, w in zip(amounts, weights, strict=True)),
-                       Decimal(0))
-        return Money(DECIMAL_CONTEXT.divide(weighted, total_weight), self.currency, rounding=Rounding.DOWN)
+        weighted = sum(
+            (DECIMAL_CONTEXT.multiply(a.amount, w) for a, w in zip(amounts, weights, strict=True)),
+            Decimal(0),
+        )
+        return Money(
+            DECIMAL_CONTEXT.divide(weighted, total_weight), self.currency, rounding=Rounding.DOWN
+        )

@@ -1,1 +1,2 @@
-"""Features, binning, scorecard fitting and scoring (single and batch), reason codes, calibration, monitoring and model files."""
+"""Scorecards: binning, fitting, single and batch scoring, reason codes, calibration,
+monitoring and model files."""

@@ -107,8 +107,12 @@ class BinningConfig:
         if self.max_prebins < 2:
             raise InvalidInputError("max_prebins", self.max_prebins, "needs at least 2", "Pass 20.")
         if not 0 <= self.min_bin_share < 0.5:
-            raise InvalidInputError("min_bin_share", self.min_bin_share, "must be in [0, 0.5)",
-                                    "Pass a share such as 0.05.")
+            raise InvalidInputError(
+                "min_bin_share",
+                self.min_bin_share,
+                "must be in [0, 0.5)",
+                "Pass a share such as 0.05.",
+            )
         if self.max_bins < 1:
             raise InvalidInputError("max_bins", self.max_bins, "needs at least 1", "Pass 6.")
 
@@ -196,8 +200,13 @@ class Bin:
         return self.goods + self.bads
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"kind": self.kind.value, "label": self.label, "goods": self.goods,
-                                "bads": self.bads, "woe": self.woe}
+        data: dict[str, Any] = {
+            "kind": self.kind.value,
+            "label": self.label,
+            "goods": self.goods,
+            "bads": self.bads,
+            "woe": self.woe,
+        }
         if self.kind is BinKind.INTERVAL:
             data["lower"] = _float_to_json(self.lower)
             data["upper"] = _float_to_json(self.upper)
@@ -210,11 +219,17 @@ class Bin:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Bin:
         return cls(
-            kind=BinKind(data["kind"]), label=str(data["label"]), goods=int(data["goods"]),
-            bads=int(data["bads"]), woe=float(data["woe"]),
-            lower=_float_from_json(data.get("lower")), upper=_float_from_json(data.get("upper")),
+            kind=BinKind(data["kind"]),
+            label=str(data["label"]),
+            goods=int(data["goods"]),
+            bads=int(data["bads"]),
+            woe=float(data["woe"]),
+            lower=_float_from_json(data.get("lower")),
+            upper=_float_from_json(data.get("upper")),
             categories=tuple(str(c) for c in data.get("categories", ())),
-            special_value=None if data.get("special_value") is None else float(data["special_value"]),
+            special_value=None
+            if data.get("special_value") is None
+            else float(data["special_value"]),
         )
 
 
@@ -249,13 +264,21 @@ class BinningReport:
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"trend_requested": self.trend_requested.value, "trend_applied": self.trend_applied.value,
-                "trend_infeasible": self.trend_infeasible, "notes": list(self.notes)}
+        return {
+            "trend_requested": self.trend_requested.value,
+            "trend_applied": self.trend_applied.value,
+            "trend_infeasible": self.trend_infeasible,
+            "notes": list(self.notes),
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> BinningReport:
-        return cls(trend_requested=Trend(data["trend_requested"]), trend_applied=Trend(data["trend_applied"]),
-                   trend_infeasible=bool(data["trend_infeasible"]), notes=tuple(data.get("notes", ())))
+        return cls(
+            trend_requested=Trend(data["trend_requested"]),
+            trend_applied=Trend(data["trend_applied"]),
+            trend_infeasible=bool(data["trend_infeasible"]),
+            notes=tuple(data.get("notes", ())),
+        )
 
 
 @attrs.frozen
@@ -291,8 +314,12 @@ class FeatureBinning:
 
     def category_index(self) -> dict[str, int]:
         """Map each training category to its bin position."""
-        return {category: position for position, bin_ in enumerate(self.bins)
-                if bin_.kind is BinKind.CATEGORIES for category in bin_.categories}
+        return {
+            category: position
+            for position, bin_ in enumerate(self.bins)
+            if bin_.kind is BinKind.CATEGORIES
+            for category in bin_.categories
+        }
 
     # Assignment of a single value. The batch twin below must give the same position.
     def assign(self, value: object, category_index: dict[str, int] | None = None) -> int:
@@ -331,14 +358,23 @@ class FeatureBinning:
         return positions
 
     def to_dict(self) -> dict[str, Any]:
-        return {"spec": self.spec.to_dict(), "edges": list(self.edges), "iv": self.iv,
-                "report": self.report.to_dict(), "bins": [b.to_dict() for b in self.bins]}
+        return {
+            "spec": self.spec.to_dict(),
+            "edges": list(self.edges),
+            "iv": self.iv,
+            "report": self.report.to_dict(),
+            "bins": [b.to_dict() for b in self.bins],
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FeatureBinning:
-        return cls(spec=FeatureSpec.from_dict(data["spec"]), bins=tuple(Bin.from_dict(b) for b in data["bins"]),
-                   edges=tuple(float(e) for e in data["edges"]), iv=float(data["iv"]),
-                   report=BinningReport.from_dict(data["report"]))
+        return cls(
+            spec=FeatureSpec.from_dict(data["spec"]),
+            bins=tuple(Bin.from_dict(b) for b in data["bins"]),
+            edges=tuple(float(e) for e in data["edges"]),
+            iv=float(data["iv"]),
+            report=BinningReport.from_dict(data["report"]),
+        )
 
 
 def _is_missing_category(value: object) -> bool:
@@ -353,8 +389,12 @@ def _to_float(field: str, value: object) -> float:
     if value is None:
         return math.nan
     if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise InvalidInputError(field, value, "a numeric feature needs a number or None",
-                                "Pass a float, an int, None or NaN for a missing value.")
+        raise InvalidInputError(
+            field,
+            value,
+            "a numeric feature needs a number or None",
+            "Pass a float, an int, None or NaN for a missing value.",
+        )
     return float(value)
 
 
@@ -363,13 +403,18 @@ def _to_float_array(field: str, values: npt.ArrayLike | Sequence[object]) -> Flo
     if array.dtype == object:
         return np.array([_to_float(field, v) for v in array.ravel()], dtype=np.float64)
     if array.dtype.kind not in "fiu":
-        raise InvalidInputError(field, str(array.dtype), "a numeric feature needs numbers",
-                                "Pass a float array with NaN for missing values.")
+        raise InvalidInputError(
+            field,
+            str(array.dtype),
+            "a numeric feature needs numbers",
+            "Pass a float array with NaN for missing values.",
+        )
     return np.ascontiguousarray(array, dtype=np.float64).ravel()
 
 
 # ----------------------------------------------------------------------------------------
 # Fitting
+
 
 @attrs.define
 class _Block:
@@ -401,17 +446,24 @@ def fit_binning(
     config = config or BinningConfig()
     target_array = np.asarray(targets, dtype=np.float64)
     if target_array.ndim != 1 or not np.isin(target_array, (0.0, 1.0)).all():
-        raise InvalidInputError("targets", "non-binary values", "targets must be 0 or 1",
-                                "Drop rows with a missing target and mark a bad with 1.")
+        raise InvalidInputError(
+            "targets",
+            "non-binary values",
+            "targets must be 0 or 1",
+            "Drop rows with a missing target and mark a bad with 1.",
+        )
     if spec.kind is FeatureKind.CATEGORICAL:
         return _fit_categorical(spec, values, target_array, config)
     return _fit_numeric(spec, _to_float_array(spec.name, values), target_array, config)
 
 
-def _fit_numeric(spec: FeatureSpec, x: FloatArray, y: FloatArray, config: BinningConfig) -> FeatureBinning:
+def _fit_numeric(
+    spec: FeatureSpec, x: FloatArray, y: FloatArray, config: BinningConfig
+) -> FeatureBinning:
     if x.size != y.size:
-        raise InvalidInputError(spec.name, x.size, "needs one value per target",
-                                f"Pass {y.size} values.")
+        raise InvalidInputError(
+            spec.name, x.size, "needs one value per target", f"Pass {y.size} values."
+        )
     total = x.size
     missing = np.isnan(x)
     special = np.isin(x, np.asarray(spec.special_values, dtype=np.float64)) & ~missing
@@ -421,7 +473,9 @@ def _fit_numeric(spec: FeatureSpec, x: FloatArray, y: FloatArray, config: Binnin
     # Pre-binning at quantiles of the clean values; the edges are data values.
     edges: list[float] = []
     if clean_x.size:
-        quantiles = np.quantile(clean_x, np.linspace(0, 1, config.max_prebins + 1)[1:-1], method="higher")
+        quantiles = np.quantile(
+            clean_x, np.linspace(0, 1, config.max_prebins + 1)[1:-1], method="higher"
+        )
         low = float(clean_x.min())
         edges = sorted({float(q) for q in quantiles if math.isfinite(q) and q > low})
     positions = np.searchsorted(np.asarray(edges, dtype=np.float64), clean_x, side="right")
@@ -437,7 +491,9 @@ def _fit_numeric(spec: FeatureSpec, x: FloatArray, y: FloatArray, config: Binnin
     infeasible = False
     notes: list[str] = []
     if requested is not Trend.NONE and len(blocks) > 1:
-        candidates = [requested] if requested is not Trend.AUTO else [Trend.ASCENDING, Trend.DESCENDING]
+        candidates = (
+            [requested] if requested is not Trend.AUTO else [Trend.ASCENDING, Trend.DESCENDING]
+        )
         best: tuple[float, Trend, list[_Block], list[float]] | None = None
         for trend in candidates:
             merged, merged_edges = _enforce_trend(blocks, edges, trend)
@@ -448,8 +504,11 @@ def _fit_numeric(spec: FeatureSpec, x: FloatArray, y: FloatArray, config: Binnin
         _, applied, blocks, edges = best
         if len(blocks) == 1:
             infeasible = True
-            notes.append(f"no {requested.value} bad-rate trend fits {spec.name}: every interval merged into one "
-                         "bin, so its values carry no information; try trend 'none' or drop the feature")
+            notes.append(
+                f"no {requested.value} bad-rate trend fits {spec.name}: every interval "
+                "merged into one "
+                "bin, so its values carry no information; try trend 'none' or drop the feature"
+            )
     elif requested is Trend.AUTO:
         applied = Trend.NONE
     blocks, edges = _merge_to_max(blocks, edges, config.max_bins, config.smoothing)
@@ -459,28 +518,55 @@ def _fit_numeric(spec: FeatureSpec, x: FloatArray, y: FloatArray, config: Binnin
     bounds = [-math.inf, *edges, math.inf]
     for i, block in enumerate(blocks):
         label = _interval_label(bounds[i], bounds[i + 1])
-        raw.append((BinKind.INTERVAL, label, block.goods, block.bads,
-                    {"lower": bounds[i], "upper": bounds[i + 1]}))
+        raw.append(
+            (
+                BinKind.INTERVAL,
+                label,
+                block.goods,
+                block.bads,
+                {"lower": bounds[i], "upper": bounds[i + 1]},
+            )
+        )
     for value in spec.special_values:
         hits = x == value
         bads = int(y[hits].sum())
-        raw.append((BinKind.SPECIAL, f"special {value:g}", int(hits.sum()) - bads, bads, {"special_value": value}))
+        raw.append(
+            (
+                BinKind.SPECIAL,
+                f"special {value:g}",
+                int(hits.sum()) - bads,
+                bads,
+                {"special_value": value},
+            )
+        )
     missing_bads = int(y[missing].sum())
     raw.append((BinKind.MISSING, "Missing", int(missing.sum()) - missing_bads, missing_bads, {}))
     bins, iv = _bins_with_woe(spec, raw, config.smoothing)
     if bins[-1].count == 0:
-        notes.append(f"training had no missing {spec.name}; a missing value at scoring time gets the "
-                     f"{spec.unobserved.value} treatment and is flagged")
-    report = BinningReport(trend_requested=requested, trend_applied=applied, trend_infeasible=infeasible,
-                           notes=tuple(notes))
+        notes.append(
+            f"training had no missing {spec.name}; a missing value at scoring time gets the "
+            f"{spec.unobserved.value} treatment and is flagged"
+        )
+    report = BinningReport(
+        trend_requested=requested,
+        trend_applied=applied,
+        trend_infeasible=infeasible,
+        notes=tuple(notes),
+    )
     return FeatureBinning(spec=spec, bins=bins, edges=tuple(edges), iv=iv, report=report)
 
 
-def _fit_categorical(spec: FeatureSpec, values: npt.ArrayLike | Sequence[object], y: FloatArray,
-                     config: BinningConfig) -> FeatureBinning:
+def _fit_categorical(
+    spec: FeatureSpec,
+    values: npt.ArrayLike | Sequence[object],
+    y: FloatArray,
+    config: BinningConfig,
+) -> FeatureBinning:
     items = list(np.asarray(values, dtype=object).ravel())
     if len(items) != y.size:
-        raise InvalidInputError(spec.name, len(items), "needs one value per target", f"Pass {y.size} values.")
+        raise InvalidInputError(
+            spec.name, len(items), "needs one value per target", f"Pass {y.size} values."
+        )
     counts: dict[str, list[int]] = {}
     missing_goods = missing_bads = 0
     for value, target in zip(items, y, strict=True):
@@ -501,39 +587,59 @@ def _fit_categorical(spec: FeatureSpec, values: npt.ArrayLike | Sequence[object]
     ordered = sorted(counts.items(), key=rate)
     blocks = [_Block(goods, bads, [name]) for name, (goods, bads) in ordered]
     placeholder_edges = [float(i) for i in range(len(blocks) - 1)]
-    blocks, _ = _merge_small(blocks, placeholder_edges, math.ceil(config.min_bin_share * len(items)))
-    blocks, _ = _merge_to_max(blocks, [float(i) for i in range(len(blocks) - 1)], config.max_bins,
-                              config.smoothing)
+    blocks, _ = _merge_small(
+        blocks, placeholder_edges, math.ceil(config.min_bin_share * len(items))
+    )
+    blocks, _ = _merge_to_max(
+        blocks, [float(i) for i in range(len(blocks) - 1)], config.max_bins, config.smoothing
+    )
 
     raw: list[tuple[BinKind, str, int, int, dict[str, Any]]] = []
     for block in blocks:
         categories = tuple(sorted(block.categories))
-        label = ", ".join(categories) if len(categories) <= 4 else f"{', '.join(categories[:4])} and others"
+        label = (
+            ", ".join(categories)
+            if len(categories) <= 4
+            else f"{', '.join(categories[:4])} and others"
+        )
         raw.append((BinKind.CATEGORIES, label, block.goods, block.bads, {"categories": categories}))
     raw.append((BinKind.MISSING, "Missing", missing_goods, missing_bads, {}))
     bins, iv = _bins_with_woe(spec, raw, config.smoothing)
     notes = []
     if bins[-1].count == 0:
-        notes.append(f"training had no missing {spec.name}; a missing value at scoring time gets the "
-                     f"{spec.unobserved.value} treatment and is flagged")
+        notes.append(
+            f"training had no missing {spec.name}; a missing value at scoring time gets the "
+            f"{spec.unobserved.value} treatment and is flagged"
+        )
     report = BinningReport(trend_requested=Trend.NONE, trend_applied=Trend.NONE, notes=tuple(notes))
     return FeatureBinning(spec=spec, bins=bins, edges=(), iv=iv, report=report)
 
 
-def _bins_with_woe(spec: FeatureSpec, raw: list[tuple[BinKind, str, int, int, dict[str, Any]]],
-                   smoothing: float) -> tuple[tuple[Bin, ...], float]:
+def _bins_with_woe(
+    spec: FeatureSpec, raw: list[tuple[BinKind, str, int, int, dict[str, Any]]], smoothing: float
+) -> tuple[tuple[Bin, ...], float]:
     observed = [i for i, entry in enumerate(raw) if entry[2] + entry[3] > 0]
     goods = np.array([raw[i][2] for i in observed], dtype=np.float64)
     bads = np.array([raw[i][3] for i in observed], dtype=np.float64)
     if goods.sum() == 0 or bads.sum() == 0:
-        raise InvalidInputError("targets", f"{int(goods.sum())} goods, {int(bads.sum())} bads",
-                                "binning needs both goods and bads", "Pass a training sample with both classes.")
+        raise InvalidInputError(
+            "targets",
+            f"{int(goods.sum())} goods, {int(bads.sum())} bads",
+            "binning needs both goods and bads",
+            "Pass a training sample with both classes.",
+        )
     woe, iv = woe_iv(goods, bads, smoothing)
     woe_by_position = dict(zip(observed, (float(w) for w in woe), strict=True))
     unobserved_woe = float(woe.min()) if spec.unobserved is UnobservedTreatment.WORST_BIN else 0.0
     bins = tuple(
-        Bin(kind=kind, label=label, goods=good_count, bads=bad_count,
-            woe=woe_by_position.get(position, unobserved_woe), **extra)
+        Bin(
+            kind=kind,
+            label=label,
+            goods=good_count,
+            bads=bad_count,
+            woe=woe_by_position.get(position, unobserved_woe),
+            **extra,
+        )
         for position, (kind, label, good_count, bad_count, extra) in enumerate(raw)
     )
     return bins, iv
@@ -550,12 +656,17 @@ def _interval_label(lower: float, upper: float) -> str:
 def _merge(blocks: list[_Block], edges: list[float], left: int) -> None:
     """Merge block ``left`` with block ``left + 1`` in place and drop the edge between them."""
     right = blocks.pop(left + 1)
-    blocks[left] = _Block(blocks[left].goods + right.goods, blocks[left].bads + right.bads,
-                          blocks[left].categories + right.categories)
+    blocks[left] = _Block(
+        blocks[left].goods + right.goods,
+        blocks[left].bads + right.bads,
+        blocks[left].categories + right.categories,
+    )
     del edges[left]
 
 
-def _merge_small(blocks: list[_Block], edges: list[float], min_count: int) -> tuple[list[_Block], list[float]]:
+def _merge_small(
+    blocks: list[_Block], edges: list[float], min_count: int
+) -> tuple[list[_Block], list[float]]:
     blocks, edges = list(blocks), list(edges)
     while len(blocks) > 1:
         smallest = min(range(len(blocks)), key=lambda i: (blocks[i].count, i))
@@ -575,7 +686,9 @@ def _merge_small(blocks: list[_Block], edges: list[float], min_count: int) -> tu
     return blocks, edges
 
 
-def _enforce_trend(blocks: list[_Block], edges: list[float], trend: Trend) -> tuple[list[_Block], list[float]]:
+def _enforce_trend(
+    blocks: list[_Block], edges: list[float], trend: Trend
+) -> tuple[list[_Block], list[float]]:
     """Pool adjacent violators until the bad rate is strictly monotonic in ``trend``'s direction."""
     blocks, edges = list(blocks), list(edges)
     sign = 1.0 if trend is Trend.ASCENDING else -1.0
@@ -597,8 +710,9 @@ def _blocks_iv(blocks: list[_Block], smoothing: float) -> float:
     return woe_iv(goods, bads, smoothing)[1]
 
 
-def _merge_to_max(blocks: list[_Block], edges: list[float], max_bins: int,
-                  smoothing: float) -> tuple[list[_Block], list[float]]:
+def _merge_to_max(
+    blocks: list[_Block], edges: list[float], max_bins: int, smoothing: float
+) -> tuple[list[_Block], list[float]]:
     blocks, edges = list(blocks), list(edges)
     while len(blocks) > max_bins:
         best_left, best_iv = 0, -math.inf

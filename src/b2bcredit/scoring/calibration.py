@@ -38,7 +38,9 @@ class Calibration:
     @classmethod
     def from_scaling(cls, scaling: PointsScaling) -> Calibration:
         """Return the calibration implied by the scaling alone: PD = 1 / (1 + good:bad odds)."""
-        return cls(intercept=scaling.offset / scaling.factor, slope=-1.0 / scaling.factor, method="scaling")
+        return cls(
+            intercept=scaling.offset / scaling.factor, slope=-1.0 / scaling.factor, method="scaling"
+        )
 
     def pd_batch(self, scores: npt.ArrayLike) -> FloatArray:
         """Return the PD of each score."""
@@ -56,7 +58,11 @@ class Calibration:
 
     @classmethod
     def from_dict(cls, data: dict[str, float | str]) -> Calibration:
-        return cls(intercept=float(data["intercept"]), slope=float(data["slope"]), method=str(data["method"]))
+        return cls(
+            intercept=float(data["intercept"]),
+            slope=float(data["slope"]),
+            method=str(data["method"]),
+        )
 
 
 def fit_calibration(scores: npt.ArrayLike, targets: npt.ArrayLike) -> Calibration:
@@ -68,12 +74,20 @@ def fit_calibration(scores: npt.ArrayLike, targets: npt.ArrayLike) -> Calibratio
     score_array = np.asarray(scores, dtype=np.float64)
     target_array = np.asarray(targets, dtype=np.float64)
     if score_array.shape != target_array.shape or not np.isin(target_array, (0.0, 1.0)).all():
-        raise InvalidInputError("targets", target_array.shape, "needs one 0/1 target per score",
-                                "Pass the hold-out targets aligned with the scores.")
+        raise InvalidInputError(
+            "targets",
+            target_array.shape,
+            "needs one 0/1 target per score",
+            "Pass the hold-out targets aligned with the scores.",
+        )
     bads = target_array.sum()
     if bads == 0 or bads == target_array.size:
-        raise InvalidInputError("targets", f"{int(bads)} bads", "calibration needs goods and bads",
-                                "Pass a sample with both classes.")
+        raise InvalidInputError(
+            "targets",
+            f"{int(bads)} bads",
+            "calibration needs goods and bads",
+            "Pass a sample with both classes.",
+        )
     # Standardise the score so the optimiser sees a well-conditioned problem.
     center = float(score_array.mean())
     spread = float(score_array.std()) or 1.0

@@ -27,8 +27,15 @@ from b2bcredit.scoring.metrics import auc, gini, ks_statistic
 from b2bcredit.scoring.scorecard import Scorecard, TrainingMetadata
 from b2bcredit.scoring.split import stratified_split
 
-__all__ = ["DEFAULT_MODEL_FILES", "POLISH_FEATURE_MAP", "fit_polish_default", "fit_sba_default",
-           "load_default_models", "load_model", "save_model"]
+__all__ = [
+    "DEFAULT_MODEL_FILES",
+    "POLISH_FEATURE_MAP",
+    "fit_polish_default",
+    "fit_sba_default",
+    "load_default_models",
+    "load_model",
+    "save_model",
+]
 
 DEFAULT_MODEL_FILES: Final = ("polish-5year.json", "sba-firmographic.json")
 
@@ -48,9 +55,13 @@ POLISH_FEATURE_MAP: Final[dict[str, str]] = {
     "current_liabilities_to_total_assets": "Attr51",
 }
 
-_SBA_LABELS: Final = {"employees": "number of employees", "new_business": "new business (under two years)",
-                      "naics_subsector": "industry (NAICS subsector)", "urban_rural": "urban or rural location",
-                      "requested_amount": "requested amount"}
+_SBA_LABELS: Final = {
+    "employees": "number of employees",
+    "new_business": "new business (under two years)",
+    "naics_subsector": "industry (NAICS subsector)",
+    "urban_rural": "urban or rural location",
+    "requested_amount": "requested amount",
+}
 
 
 def load_model(path: str | Path) -> Scorecard:
@@ -66,8 +77,10 @@ def save_model(model: Scorecard, path: str | Path) -> None:
 def load_default_models() -> tuple[Scorecard, ...]:
     """Return the shipped default scorecards, financial-statement model first."""
     folder = resources.files("b2bcredit.scoring") / "models"
-    return tuple(Scorecard.from_dict(json.loads((folder / name).read_text(encoding="utf-8")))
-                 for name in DEFAULT_MODEL_FILES)
+    return tuple(
+        Scorecard.from_dict(json.loads((folder / name).read_text(encoding="utf-8")))
+        for name in DEFAULT_MODEL_FILES
+    )
 
 
 def fit_polish_default(path: str | Path, fitted_on: str | None = None) -> FitResult:
@@ -75,38 +88,68 @@ def fit_polish_default(path: str | Path, fitted_on: str | None = None) -> FitRes
     data = load_polish_arff(path)
     train, test = stratified_split(data.target, 0.3, seed=42)
     columns = {name: data.columns[attr] for name, attr in POLISH_FEATURE_MAP.items()}
-    specs = [FeatureSpec(name=name, label=POLISH_RATIOS[attr]) for name, attr in POLISH_FEATURE_MAP.items()]
-    result = fit_scorecard({k: v[train] for k, v in columns.items()}, data.target[train], specs=specs,
-                           name="polish-5year", version="1",
-                           metadata=TrainingMetadata(dataset=f"Polish companies bankruptcy, {data.source} "
-                                                     "(Zieba et al. 2016), stratified 70/30 split, seed 42",
-                                                     fitted_on=fitted_on))
+    specs = [
+        FeatureSpec(name=name, label=POLISH_RATIOS[attr])
+        for name, attr in POLISH_FEATURE_MAP.items()
+    ]
+    result = fit_scorecard(
+        {k: v[train] for k, v in columns.items()},
+        data.target[train],
+        specs=specs,
+        name="polish-5year",
+        version="1",
+        metadata=TrainingMetadata(
+            dataset=f"Polish companies bankruptcy, {data.source} "
+            "(Zieba et al. 2016), stratified 70/30 split, seed 42",
+            fitted_on=fitted_on,
+        ),
+    )
     return _with_holdout(result, {k: v[test] for k, v in columns.items()}, data.target[test])
 
 
 def fit_sba_default(path: str | Path, fitted_on: str | None = None) -> FitResult:
     """Fit the ``sba-firmographic`` default on the SBA case CSV (train on Selected = 1)."""
     data = load_sba_csv(path)
-    specs = [FeatureSpec(name=name, label=_SBA_LABELS[name],
-                         kind=FeatureKind.CATEGORICAL if data.columns[name].dtype == object else FeatureKind.NUMERIC)
-             for name in SBA_FEATURES]
+    specs = [
+        FeatureSpec(
+            name=name,
+            label=_SBA_LABELS[name],
+            kind=FeatureKind.CATEGORICAL
+            if data.columns[name].dtype == object
+            else FeatureKind.NUMERIC,
+        )
+        for name in SBA_FEATURES
+    ]
     train, test = data.selected, ~data.selected
-    result = fit_scorecard({k: v[train] for k, v in data.columns.items()}, data.target[train], specs=specs,
-                           name="sba-firmographic", version="1",
-                           metadata=TrainingMetadata(dataset="SBA 7(a) loan case study, SBAcase.11.13.17.csv "
-                                                     "(Li, Mickel and Taylor 2018), Selected = 1 trains",
-                                                     fitted_on=fitted_on))
+    result = fit_scorecard(
+        {k: v[train] for k, v in data.columns.items()},
+        data.target[train],
+        specs=specs,
+        name="sba-firmographic",
+        version="1",
+        metadata=TrainingMetadata(
+            dataset="SBA 7(a) loan case study, SBAcase.11.13.17.csv "
+            "(Li, Mickel and Taylor 2018), Selected = 1 trains",
+            fitted_on=fitted_on,
+        ),
+    )
     return _with_holdout(result, {k: v[test] for k, v in data.columns.items()}, data.target[test])
 
 
-def _with_holdout(result: FitResult, columns: dict[str, np.ndarray], target: np.ndarray) -> FitResult:  # type: ignore[type-arg]
+def _with_holdout(
+    result: FitResult, columns: dict[str, np.ndarray], target: np.ndarray
+) -> FitResult:
     import attrs
 
     model = result.scorecard
     scores = model.score_batch(columns, rows=int(target.size)).scores
-    metrics = {**model.metadata.metrics, "holdout_auc": round(auc(scores, target), 6),
-               "holdout_gini": round(gini(scores, target), 6), "holdout_ks": round(ks_statistic(scores, target), 6),
-               "holdout_rows": float(target.size)}
+    metrics = {
+        **model.metadata.metrics,
+        "holdout_auc": round(auc(scores, target), 6),
+        "holdout_gini": round(gini(scores, target), 6),
+        "holdout_ks": round(ks_statistic(scores, target), 6),
+        "holdout_rows": float(target.size),
+    }
     metrics = {k: round(v, 6) for k, v in metrics.items()}
     model = attrs.evolve(model, metadata=attrs.evolve(model.metadata, metrics=metrics))
     return attrs.evolve(result, scorecard=model)

@@ -38,7 +38,7 @@ from b2bcredit.scoring.binning import (
 from b2bcredit.scoring.calibration import Calibration
 from b2bcredit.scoring.metrics import auc, ks_statistic
 from b2bcredit.scoring.scaling import PointsScaling
-from b2bcredit.scoring.scorecard import ScoredFeature, Scorecard, TrainingMetadata
+from b2bcredit.scoring.scorecard import Scorecard, ScoredFeature, TrainingMetadata
 
 __all__ = [
     "FitResult",
@@ -119,13 +119,15 @@ def fit_logistic(features: FloatArray, targets: FloatArray, l2: float) -> tuple[
 
     The intercept is not penalised. Returns ``(a, b)``.
     """
-    rows, columns = features.shape
+    _rows, columns = features.shape
     if l2 < 0 or not math.isfinite(l2):
         raise InvalidInputError("l2", l2, "must be a finite number of at least 0", "Pass 1.0.")
 
     def loss(theta: FloatArray) -> tuple[float, FloatArray]:
         linear = theta[0] + features @ theta[1:]
-        value = float(np.sum(np.logaddexp(0.0, linear) - targets * linear)) + 0.5 * l2 * float(theta[1:] @ theta[1:])
+        value = float(np.sum(np.logaddexp(0.0, linear) - targets * linear)) + 0.5 * l2 * float(
+            theta[1:] @ theta[1:]
+        )
         residual = 1.0 / (1.0 + np.exp(-linear)) - targets
         gradient = np.empty(columns + 1)
         gradient[0] = residual.sum()
@@ -135,22 +137,34 @@ def fit_logistic(features: FloatArray, targets: FloatArray, l2: float) -> tuple[
     rate = float(np.clip(targets.mean(), 1e-6, 1 - 1e-6))
     start = np.zeros(columns + 1)
     start[0] = math.log(rate / (1 - rate))
-    result = minimize(loss, start, jac=True, method="L-BFGS-B", options={"maxiter": 2000, "gtol": 1e-9})
+    result = minimize(
+        loss, start, jac=True, method="L-BFGS-B", options={"maxiter": 2000, "gtol": 1e-9}
+    )
     return float(result.x[0]), np.asarray(result.x[1:], dtype=np.float64)
 
 
-def _clean_target(target: npt.ArrayLike, policy: MissingTargetPolicy) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+def _clean_target(
+    target: npt.ArrayLike | Sequence[object], policy: MissingTargetPolicy
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
     raw = np.asarray(target, dtype=object).ravel()
     values = np.array([math.nan if v is None else float(v) for v in raw], dtype=np.float64)
     keep = ~np.isnan(values)
     if not np.isin(values[keep], (0.0, 1.0)).all():
         bad = values[keep][~np.isin(values[keep], (0.0, 1.0))][:3].tolist()
-        raise InvalidInputError("target", bad, "the target must be 0 (good) or 1 (bad)",
-                                "Recode the target column to 0 and 1.")
+        raise InvalidInputError(
+            "target",
+            bad,
+            "the target must be 0 (good) or 1 (bad)",
+            "Recode the target column to 0 and 1.",
+        )
     dropped = int((~keep).sum())
     if dropped and policy is MissingTargetPolicy.RAISE:
-        raise InvalidInputError("target", f"{dropped} missing values", "every training row needs a target",
-                                "Drop the rows without an outcome, or fit with missing_target=drop.")
+        raise InvalidInputError(
+            "target",
+            f"{dropped} missing values",
+            "every training row needs a target",
+            "Drop the rows without an outcome, or fit with missing_target=drop.",
+        )
     return values, keep
 
 
@@ -197,12 +211,22 @@ def fit_scorecard(
     woe_columns: dict[str, FloatArray] = {}
     for spec in specs:
         if spec.name not in columns:
-            raise InvalidInputError("specs", spec.name, "names a column that is not in the table",
-                                    "Pass a spec for each existing column only.")
-        column = np.asarray(columns[spec.name], dtype=object if spec.kind is FeatureKind.CATEGORICAL else None)
+            raise InvalidInputError(
+                "specs",
+                spec.name,
+                "names a column that is not in the table",
+                "Pass a spec for each existing column only.",
+            )
+        column = np.asarray(
+            columns[spec.name], dtype=object if spec.kind is FeatureKind.CATEGORICAL else None
+        )
         if column.shape[0] != keep.size:
-            raise InvalidInputError(spec.name, column.shape[0], "column length differs from the target length",
-                                    f"Pass {keep.size} values.")
+            raise InvalidInputError(
+                spec.name,
+                column.shape[0],
+                "column length differs from the target length",
+                f"Pass {keep.size} values.",
+            )
         kept_column = column[keep]
         binning = fit_binning(spec, kept_column, y, config.binning)
         binnings[spec.name] = binning
@@ -229,11 +253,14 @@ def fit_scorecard(
                     break
         if not reason:
             kept_names.append(binning.name)
-        selection[binning.name] = SelectionRow(binning.name, binning.iv, not reason, reason or "selected")
+        selection[binning.name] = SelectionRow(
+            binning.name, binning.iv, not reason, reason or "selected"
+        )
     if not kept_names:
         best = sorted(binnings.values(), key=lambda b: -b.iv)[:3]
         raise NoFeatureSelectedError(
-            "features", {b.name: round(b.iv, 4) for b in best},
+            "features",
+            {b.name: round(b.iv, 4) for b in best},
             f"no feature passed selection (minimum IV {config.min_iv}, feasible trend)",
             "Lower min_iv, relax the monotonic trend, or add informative features.",
         )
@@ -247,35 +274,71 @@ def fit_scorecard(
         if not reversed_names or not config.require_positive_coefficients:
             break
         worst = min(zip(coefficients, kept_names, strict=True))[1]
-        selection[worst] = attrs.evolve(selection[worst], selected=False,
-                                        reason="coefficient reversed by collinearity")
+        selection[worst] = attrs.evolve(
+            selection[worst], selected=False, reason="coefficient reversed by collinearity"
+        )
         kept_names.remove(worst)
         if not kept_names:
-            raise NoFeatureSelectedError("features", reversed_names, "every selected feature had a reversed coefficient",
-                                         "Lower max_correlation or review the candidates.")
+            raise NoFeatureSelectedError(
+                "features",
+                reversed_names,
+                "every selected feature had a reversed coefficient",
+                "Lower max_correlation or review the candidates.",
+            )
     for feature_name, coefficient in zip(kept_names, coefficients, strict=True):
-        selection[feature_name] = attrs.evolve(selection[feature_name], coefficient=float(coefficient))
+        selection[feature_name] = attrs.evolve(
+            selection[feature_name], coefficient=float(coefficient)
+        )
 
     # 4. Points.
     scaling = config.scaling
     scored = tuple(
-        ScoredFeature(binning=binnings[n], coefficient=float(c),
-                      points=tuple(round(scaling.factor * float(c) * b.woe, config.points_decimals)
-                                   for b in binnings[n].bins))
+        ScoredFeature(
+            binning=binnings[n],
+            coefficient=float(c),
+            points=tuple(
+                round(scaling.factor * float(c) * b.woe, config.points_decimals)
+                for b in binnings[n].bins
+            ),
+        )
         for n, c in zip(kept_names, coefficients, strict=True)
     )
     base_points = round(scaling.offset + scaling.factor * intercept, config.points_decimals)
-    model = Scorecard(name=name, version=version, features=scored, base_points=base_points, scaling=scaling,
-                      calibration=Calibration.from_scaling(scaling))
-    train_scores = model.score_batch({n: np.asarray(columns[n], dtype=object if binnings[n].spec.kind is
-                                                    FeatureKind.CATEGORICAL else None)[keep] for n in kept_names},
-                                     rows=int(keep.sum())).scores
+    model = Scorecard(
+        name=name,
+        version=version,
+        features=scored,
+        base_points=base_points,
+        scaling=scaling,
+        calibration=Calibration.from_scaling(scaling),
+    )
+    train_scores = model.score_batch(
+        {
+            n: np.asarray(
+                columns[n],
+                dtype=object if binnings[n].spec.kind is FeatureKind.CATEGORICAL else None,
+            )[keep]
+            for n in kept_names
+        },
+        rows=int(keep.sum()),
+    ).scores
     base = metadata or TrainingMetadata()
-    metrics = {**base.metrics, "train_auc": auc(train_scores, y), "train_ks": ks_statistic(train_scores, y)}
-    model = attrs.evolve(model, metadata=attrs.evolve(base, rows=int(y.size), bads=int(y.sum()), metrics=metrics))
+    metrics = {
+        **base.metrics,
+        "train_auc": auc(train_scores, y),
+        "train_ks": ks_statistic(train_scores, y),
+    }
+    model = attrs.evolve(
+        model, metadata=attrs.evolve(base, rows=int(y.size), bads=int(y.sum()), metrics=metrics)
+    )
     ordered = tuple(sorted(selection.values(), key=lambda r: (-r.iv, r.name)))
-    return FitResult(scorecard=model, binnings=binnings, selection=ordered, dropped_rows=dropped,
-                     warnings=tuple(fit_warnings))
+    return FitResult(
+        scorecard=model,
+        binnings=binnings,
+        selection=ordered,
+        dropped_rows=dropped,
+        warnings=tuple(fit_warnings),
+    )
 
 
 def _guess_kind(values: Any) -> FeatureKind:

@@ -7,6 +7,7 @@ so AUC is the probability that a random good outscores a random bad, ties counti
 from __future__ import annotations
 
 import enum
+import itertools
 import math
 
 import attrs
@@ -34,21 +35,37 @@ FloatArray = npt.NDArray[np.float64]
 DEFAULT_PSI_PSEUDO_COUNT = 0.1
 
 
-def _scores_and_targets(scores: npt.ArrayLike, targets: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+def _scores_and_targets(
+    scores: npt.ArrayLike, targets: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray]:
     score_array = np.asarray(scores, dtype=np.float64)
     target_array = np.asarray(targets, dtype=np.float64)
     if score_array.shape != target_array.shape or score_array.ndim != 1:
-        raise InvalidInputError("targets", target_array.shape, "needs the same one-dimensional shape as scores",
-                                f"Pass one target per score ({score_array.shape[0]} scores).")
+        raise InvalidInputError(
+            "targets",
+            target_array.shape,
+            "needs the same one-dimensional shape as scores",
+            f"Pass one target per score ({score_array.shape[0]} scores).",
+        )
     if not np.isfinite(score_array).all():
-        raise InvalidInputError("scores", "NaN or infinity", "scores must be finite", "Score every row first.")
+        raise InvalidInputError(
+            "scores", "NaN or infinity", "scores must be finite", "Score every row first."
+        )
     if not np.isin(target_array, (0.0, 1.0)).all():
-        raise InvalidInputError("targets", np.unique(target_array)[:5].tolist(), "targets must be 0 or 1",
-                                "Mark a bad with 1 and a good with 0.")
+        raise InvalidInputError(
+            "targets",
+            np.unique(target_array)[:5].tolist(),
+            "targets must be 0 or 1",
+            "Mark a bad with 1 and a good with 0.",
+        )
     bads = int(target_array.sum())
     if bads == 0 or bads == target_array.size:
-        raise InvalidInputError("targets", f"{bads} bads of {target_array.size}",
-                                "AUC and KS need both goods and bads", "Pass a sample with both classes.")
+        raise InvalidInputError(
+            "targets",
+            f"{bads} bads of {target_array.size}",
+            "AUC and KS need both goods and bads",
+            "Pass a sample with both classes.",
+        )
     return score_array, target_array
 
 
@@ -135,30 +152,58 @@ def population_stability_index(
     """
     expected_array = np.asarray(expected, dtype=np.float64)
     actual_array = np.asarray(actual, dtype=np.float64)
-    if expected_array.shape != actual_array.shape or expected_array.ndim != 1 or expected_array.size < 1:
-        raise InvalidInputError("actual", actual_array.shape, "needs the same number of bins as expected",
-                                f"Pass {expected_array.size} actual counts.")
-    if (expected_array < 0).any() or (actual_array < 0).any() or not (
-        np.isfinite(expected_array).all() and np.isfinite(actual_array).all()
+    if (
+        expected_array.shape != actual_array.shape
+        or expected_array.ndim != 1
+        or expected_array.size < 1
     ):
-        raise InvalidInputError("expected", expected_array.tolist(), "counts must be finite and at least 0",
-                                "Pass per-bin counts or shares.")
+        raise InvalidInputError(
+            "actual",
+            actual_array.shape,
+            "needs the same number of bins as expected",
+            f"Pass {expected_array.size} actual counts.",
+        )
+    if (
+        (expected_array < 0).any()
+        or (actual_array < 0).any()
+        or not (np.isfinite(expected_array).all() and np.isfinite(actual_array).all())
+    ):
+        raise InvalidInputError(
+            "expected",
+            expected_array.tolist(),
+            "counts must be finite and at least 0",
+            "Pass per-bin counts or shares.",
+        )
     if pseudo_count < 0 or not math.isfinite(pseudo_count):
-        raise InvalidInputError("pseudo_count", pseudo_count, "must be a finite number of at least 0",
-                                "Pass 0.1 or another small positive count.")
+        raise InvalidInputError(
+            "pseudo_count",
+            pseudo_count,
+            "must be a finite number of at least 0",
+            "Pass 0.1 or another small positive count.",
+        )
     empty_expected = tuple(int(i) for i in np.flatnonzero(expected_array == 0))
     empty_actual = tuple(int(i) for i in np.flatnonzero(actual_array == 0))
     expected_filled = np.where(expected_array == 0, pseudo_count, expected_array)
     actual_filled = np.where(actual_array == 0, pseudo_count, actual_array)
     if (expected_filled == 0).any() or (actual_filled == 0).any():
-        raise InvalidInputError("pseudo_count", pseudo_count, "an empty bin needs a positive pseudo-count",
-                                "Pass pseudo_count=0.1.")
+        raise InvalidInputError(
+            "pseudo_count",
+            pseudo_count,
+            "an empty bin needs a positive pseudo-count",
+            "Pass pseudo_count=0.1.",
+        )
     expected_share = expected_filled / expected_filled.sum()
     actual_share = actual_filled / actual_filled.sum()
     contributions = (actual_share - expected_share) * np.log(actual_share / expected_share)
     psi = float(contributions.sum())
-    return PsiResult(psi=psi, band=PsiBand.of(psi), contributions=tuple(float(c) for c in contributions),
-                     empty_expected_bins=empty_expected, empty_actual_bins=empty_actual, labels=labels)
+    return PsiResult(
+        psi=psi,
+        band=PsiBand.of(psi),
+        contributions=tuple(float(c) for c in contributions),
+        empty_expected_bins=empty_expected,
+        empty_actual_bins=empty_actual,
+        labels=labels,
+    )
 
 
 def psi_of_values(
@@ -179,7 +224,9 @@ def psi_of_values(
         raise InvalidInputError("bins", bins, "needs at least 2 bins", "Pass bins=10 for deciles.")
     finite = expected_array[~np.isnan(expected_array)]
     if finite.size == 0:
-        raise InvalidInputError("expected_values", "all NaN", "needs at least one value", "Pass the reference sample.")
+        raise InvalidInputError(
+            "expected_values", "all NaN", "needs at least one value", "Pass the reference sample."
+        )
     edges = np.unique(np.quantile(finite, np.linspace(0, 1, bins + 1)[1:-1]))
     edges_with_nan = np.append(edges, np.nan)
 
@@ -187,8 +234,12 @@ def psi_of_values(
         index = np.searchsorted(edges_with_nan, values, side="right")
         return np.bincount(index, minlength=edges.size + 2).astype(np.float64)
 
-    labels = tuple([f"< {edges[0]:.6g}"] if edges.size else []) + tuple(
-        f"[{low:.6g}, {high:.6g})" for low, high in zip(edges[:-1], edges[1:], strict=True)
-    ) + ((f">= {edges[-1]:.6g}",) if edges.size else ("all",)) + ("Missing",)
-    return population_stability_index(counts(expected_array), counts(actual_array),
-                                      pseudo_count=pseudo_count, labels=labels)
+    labels = (
+        tuple([f"< {edges[0]:.6g}"] if edges.size else [])
+        + tuple(f"[{low:.6g}, {high:.6g})" for low, high in itertools.pairwise(edges))
+        + ((f">= {edges[-1]:.6g}",) if edges.size else ("all",))
+        + ("Missing",)
+    )
+    return population_stability_index(
+        counts(expected_array), counts(actual_array), pseudo_count=pseudo_count, labels=labels
+    )

@@ -41,11 +41,19 @@ class PointsScaling:
     def __attrs_post_init__(self) -> None:
         for field, value in (("pdo", self.pdo), ("base_odds", self.base_odds)):
             if not math.isfinite(value) or value <= 0:
-                raise InvalidInputError(field, value, "must be a positive finite number",
-                                        "Pass a value above 0, such as pdo=20 or base_odds=50.")
+                raise InvalidInputError(
+                    field,
+                    value,
+                    "must be a positive finite number",
+                    "Pass a value above 0, such as pdo=20 or base_odds=50.",
+                )
         if not math.isfinite(self.base_points):
-            raise InvalidInputError("base_points", self.base_points, "must be finite",
-                                    "Pass the score at the base odds, such as 600.")
+            raise InvalidInputError(
+                "base_points",
+                self.base_points,
+                "must be finite",
+                "Pass the score at the base odds, such as 600.",
+            )
 
     @property
     def factor(self) -> float:
@@ -60,7 +68,9 @@ class PointsScaling:
     def score_from_odds(self, odds: float) -> float:
         """Return the score for good:bad ``odds``."""
         if not odds > 0:
-            raise InvalidInputError("odds", odds, "odds must be positive", "Pass good:bad odds above 0.")
+            raise InvalidInputError(
+                "odds", odds, "odds must be positive", "Pass good:bad odds above 0."
+            )
         return self.offset + self.factor * math.log(odds)
 
     def score_from_log_odds(self, log_odds: float) -> float:
@@ -76,5 +86,8 @@ class PointsScaling:
 
     @classmethod
     def from_dict(cls, data: dict[str, float]) -> PointsScaling:
-        return cls(pdo=float(data["pdo"]), base_odds=float(data["base_odds"]),
-                   base_points=float(data["base_points"]))
+        return cls(
+            pdo=float(data["pdo"]),
+            base_odds=float(data["base_odds"]),
+            base_points=float(data["base_points"]),
+        )

@@ -40,13 +40,13 @@ from b2bcredit.scoring.calibration import Calibration
 from b2bcredit.scoring.scaling import PointsScaling
 
 __all__ = [
-    "MODEL_FORMAT",
     "MAX_REASONS",
+    "MODEL_FORMAT",
     "BatchScores",
     "ReasonCode",
     "ScoreResult",
-    "ScoredFeature",
     "Scorecard",
+    "ScoredFeature",
     "TrainingMetadata",
 ]
 
@@ -76,12 +76,19 @@ class ScoredFeature:
         return max(p for p, b in zip(self.points, self.binning.bins, strict=True) if b.observed)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"binning": self.binning.to_dict(), "coefficient": self.coefficient, "points": list(self.points)}
+        return {
+            "binning": self.binning.to_dict(),
+            "coefficient": self.coefficient,
+            "points": list(self.points),
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ScoredFeature:
-        return cls(binning=FeatureBinning.from_dict(data["binning"]), coefficient=float(data["coefficient"]),
-                   points=tuple(float(p) for p in data["points"]))
+        return cls(
+            binning=FeatureBinning.from_dict(data["binning"]),
+            coefficient=float(data["coefficient"]),
+            points=tuple(float(p) for p in data["points"]),
+        )
 
 
 @attrs.frozen
@@ -96,15 +103,25 @@ class TrainingMetadata:
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"dataset": self.dataset, "rows": self.rows, "bads": self.bads, "fitted_on": self.fitted_on,
-                "metrics": dict(self.metrics), "notes": list(self.notes)}
+        return {
+            "dataset": self.dataset,
+            "rows": self.rows,
+            "bads": self.bads,
+            "fitted_on": self.fitted_on,
+            "metrics": dict(self.metrics),
+            "notes": list(self.notes),
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainingMetadata:
-        return cls(dataset=str(data.get("dataset", "")), rows=int(data.get("rows", 0)),
-                   bads=int(data.get("bads", 0)), fitted_on=data.get("fitted_on"),
-                   metrics={str(k): float(v) for k, v in data.get("metrics", {}).items()},
-                   notes=tuple(data.get("notes", ())))
+        return cls(
+            dataset=str(data.get("dataset", "")),
+            rows=int(data.get("rows", 0)),
+            bads=int(data.get("bads", 0)),
+            fitted_on=data.get("fitted_on"),
+            metrics={str(k): float(v) for k, v in data.get("metrics", {}).items()},
+            notes=tuple(data.get("notes", ())),
+        )
 
 
 @attrs.frozen
@@ -126,8 +143,13 @@ class ReasonCode:
     points_lost: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "feature": self.feature, "text": self.text, "value": self.value,
-                "points_lost": self.points_lost}
+        return {
+            "code": self.code,
+            "feature": self.feature,
+            "text": self.text,
+            "value": self.value,
+            "points_lost": self.points_lost,
+        }
 
 
 @attrs.frozen
@@ -163,7 +185,9 @@ class BatchScores:
     feature_names: tuple[str, ...]
 
     def fallback_features(self, row: int) -> tuple[str, ...]:
-        return tuple(name for name, flag in zip(self.feature_names, self.fallback[row], strict=True) if flag)
+        return tuple(
+            name for name, flag in zip(self.feature_names, self.fallback[row], strict=True) if flag
+        )
 
 
 @attrs.frozen
@@ -208,13 +232,19 @@ def _compile(feature: ScoredFeature) -> _CompiledFeature:
         observed_array=np.asarray((*observed, False), dtype=np.bool_),
         treatment=binning.spec.unobserved,
         best_points=feature.best_points,
-        best_label=binning.bins[max((i for i, b in enumerate(binning.bins) if b.observed),
-                                    key=lambda i: feature.points[i])].label,
+        best_label=binning.bins[
+            max(
+                (i for i, b in enumerate(binning.bins) if b.observed),
+                key=lambda i: feature.points[i],
+            )
+        ].label,
     )
 
 
 def _unobserved_points(feature: ScoredFeature) -> float:
-    observed_points = [p for p, b in zip(feature.points, feature.binning.bins, strict=True) if b.observed]
+    observed_points = [
+        p for p, b in zip(feature.points, feature.binning.bins, strict=True) if b.observed
+    ]
     if feature.binning.spec.unobserved is UnobservedTreatment.NEUTRAL:
         return 0.0
     return min(observed_points)
@@ -246,12 +276,20 @@ class Scorecard:
 
     def __attrs_post_init__(self) -> None:
         if not self.features:
-            raise InvalidInputError("features", (), "a scorecard needs at least one feature",
-                                    "Fit the scorecard on a table with informative features.")
+            raise InvalidInputError(
+                "features",
+                (),
+                "a scorecard needs at least one feature",
+                "Fit the scorecard on a table with informative features.",
+            )
         for feature in self.features:
             if len(feature.points) != len(feature.binning.bins):
-                raise InvalidInputError(feature.name, len(feature.points), "needs one points value per bin",
-                                        f"Pass {len(feature.binning.bins)} points.")
+                raise InvalidInputError(
+                    feature.name,
+                    len(feature.points),
+                    "needs one points value per bin",
+                    f"Pass {len(feature.binning.bins)} points.",
+                )
         object.__setattr__(self, "_compiled", tuple(_compile(f) for f in self.features))
         # Computed once: every decision records it, and hashing the content costs milliseconds.
         object.__setattr__(self, "_hash", _hash(self._content()))
@@ -263,7 +301,9 @@ class Scorecard:
     # ------------------------------------------------------------------------------------
     # One row
 
-    def score_one(self, row: Mapping[str, object], *, max_reasons: int = MAX_REASONS) -> ScoreResult:
+    def score_one(
+        self, row: Mapping[str, object], *, max_reasons: int = MAX_REASONS
+    ) -> ScoreResult:
         """Score one row given as a mapping from feature name to value (absent means missing).
 
         Raises:
@@ -286,13 +326,20 @@ class Scorecard:
             points.append(feature_points)
             positions.append(position)
         reasons = self._reasons(row, positions, max_reasons)
-        return ScoreResult(score=total, pd=self.calibration.pd(total), points=tuple(points),
-                           bins=tuple(positions), fallback_features=tuple(fallbacks), reasons=reasons)
+        return ScoreResult(
+            score=total,
+            pd=self.calibration.pd(total),
+            points=tuple(points),
+            bins=tuple(positions),
+            fallback_features=tuple(fallbacks),
+            reasons=reasons,
+        )
 
-    def _reasons(self, row: Mapping[str, object], positions: Sequence[int], max_reasons: int) -> tuple[ReasonCode, ...]:
+    def _reasons(
+        self, row: Mapping[str, object], positions: Sequence[int], max_reasons: int
+    ) -> tuple[ReasonCode, ...]:
         losses: list[tuple[float, int]] = []
-        for index, (feature, compiled, position) in enumerate(zip(self.features, self._compiled, positions,
-                                                                   strict=True)):
+        for index, (compiled, position) in enumerate(zip(self._compiled, positions, strict=True)):
             lost = compiled.best_points - compiled.points[position]
             if lost > 0:
                 losses.append((-lost, index))
@@ -300,20 +347,34 @@ class Scorecard:
         reasons = []
         for negative_lost, index in losses[:max_reasons]:
             feature, position = self.features[index], positions[index]
-            reasons.append(_reason(feature, self._compiled[index].best_label, position, row.get(feature.name),
-                                   -negative_lost))
+            reasons.append(
+                _reason(
+                    feature,
+                    self._compiled[index].best_label,
+                    position,
+                    row.get(feature.name),
+                    -negative_lost,
+                )
+            )
         return tuple(reasons)
 
-    def reasons_for_row(self, batch: BatchScores, row_index: int, row: Mapping[str, object],
-                        max_reasons: int = MAX_REASONS) -> tuple[ReasonCode, ...]:
+    def reasons_for_row(
+        self,
+        batch: BatchScores,
+        row_index: int,
+        row: Mapping[str, object],
+        max_reasons: int = MAX_REASONS,
+    ) -> tuple[ReasonCode, ...]:
         """Return the reason codes of one row of a batch (the same as :meth:`score_one` gives)."""
         return self._reasons(row, [int(p) for p in batch.bins[row_index]], max_reasons)
 
     # ------------------------------------------------------------------------------------
     # Many rows
 
-    def score_batch(self, columns: Mapping[str, npt.ArrayLike | Sequence[object]], rows: int | None = None) -> BatchScores:
-        """Score many rows given as columns (feature name -> values). An absent column is all missing.
+    def score_batch(
+        self, columns: Mapping[str, npt.ArrayLike | Sequence[object]], rows: int | None = None
+    ) -> BatchScores:
+        """Score many rows given as columns (feature name -> values); an absent column is missing.
 
         Raises:
             InvalidInputError: columns of different lengths, values of the wrong type, or a
@@ -331,13 +392,21 @@ class Scorecard:
             if unobserved.any():
                 if compiled.treatment is UnobservedTreatment.RAISE:
                     first = int(np.flatnonzero(unobserved)[0])
-                    _raise_unobserved(compiled, None if values is None else np.asarray(values, dtype=object)[first],
-                                      row_index=first)
+                    _raise_unobserved(
+                        compiled,
+                        None if values is None else np.asarray(values, dtype=object)[first],
+                        row_index=first,
+                    )
                 fallback[:, index] = unobserved
             total += compiled.points_array[column_positions]
             positions[:, index] = column_positions
-        return BatchScores(scores=total, pds=self.calibration.pd_batch(total), bins=positions,
-                           fallback=fallback, feature_names=self.feature_names)
+        return BatchScores(
+            scores=total,
+            pds=self.calibration.pd_batch(total),
+            bins=positions,
+            fallback=fallback,
+            feature_names=self.feature_names,
+        )
 
     # ------------------------------------------------------------------------------------
     # Model file
@@ -375,19 +444,29 @@ class Scorecard:
             InvalidInputError: another format, or content that does not match its hash.
         """
         if data.get("format") != MODEL_FORMAT:
-            raise InvalidInputError("format", data.get("format"), "not a b2bcredit scorecard file",
-                                    f"Pass a model file whose format is {MODEL_FORMAT}.")
+            raise InvalidInputError(
+                "format",
+                data.get("format"),
+                "not a b2bcredit scorecard file",
+                f"Pass a model file whose format is {MODEL_FORMAT}.",
+            )
         model = cls(
-            name=str(data["name"]), version=str(data["version"]),
+            name=str(data["name"]),
+            version=str(data["version"]),
             features=tuple(ScoredFeature.from_dict(f) for f in data["features"]),
-            base_points=float(data["base_points"]), scaling=PointsScaling.from_dict(data["scaling"]),
+            base_points=float(data["base_points"]),
+            scaling=PointsScaling.from_dict(data["scaling"]),
             calibration=Calibration.from_dict(data["calibration"]),
             metadata=TrainingMetadata.from_dict(data.get("metadata", {})),
         )
         stored = data.get("content_hash")
         if stored is not None and stored != model.content_hash:
-            raise InvalidInputError("content_hash", stored, "the model content does not match its hash",
-                                    "The file was edited or damaged; refit the model or restore the file.")
+            raise InvalidInputError(
+                "content_hash",
+                stored,
+                "the model content does not match its hash",
+                "The file was edited or damaged; refit the model or restore the file.",
+            )
         return model
 
     @classmethod
@@ -395,8 +474,12 @@ class Scorecard:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
-            raise InvalidInputError("model file", text[:40], f"not valid JSON ({error.msg})",
-                                    "Pass a file written by Scorecard.to_json.") from None
+            raise InvalidInputError(
+                "model file",
+                text[:40],
+                f"not valid JSON ({error.msg})",
+                "Pass a file written by Scorecard.to_json.",
+            ) from None
         return cls.from_dict(data)
 
 
@@ -406,27 +489,41 @@ def _hash(content: Mapping[str, Any]) -> str:
 
 
 def _column_length(columns: Mapping[str, Any], names: tuple[str, ...]) -> int:
-    lengths = {name: len(columns[name]) for name in names if name in columns and columns[name] is not None}
+    lengths = {
+        name: len(columns[name]) for name in names if name in columns and columns[name] is not None
+    }
     if not lengths:
-        raise InvalidInputError("columns", sorted(columns)[:5], "no column matches a model feature",
-                                f"Pass columns named {', '.join(names[:5])}, or pass rows=.")
+        raise InvalidInputError(
+            "columns",
+            sorted(columns)[:5],
+            "no column matches a model feature",
+            f"Pass columns named {', '.join(names[:5])}, or pass rows=.",
+        )
     if len(set(lengths.values())) > 1:
-        raise InvalidInputError("columns", lengths, "columns differ in length", "Pass columns of one length.")
+        raise InvalidInputError(
+            "columns", lengths, "columns differ in length", "Pass columns of one length."
+        )
     return next(iter(lengths.values()))
 
 
 def _assign_one(compiled: _CompiledFeature, value: object) -> int:
     if compiled.categorical:
-        if value is None or (isinstance(value, float) and value != value) or (
-            isinstance(value, str) and not value.strip()
+        if (
+            value is None
+            or (isinstance(value, float) and value != value)
+            or (isinstance(value, str) and not value.strip())
         ):
             return compiled.missing_index
         return compiled.categories.get(str(value), -1)
     if value is None:
         return compiled.missing_index
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise InvalidInputError(compiled.name, value, "a numeric feature needs a number or None",
-                                "Pass a float, an int, None or NaN for a missing value.")
+        raise InvalidInputError(
+            compiled.name,
+            value,
+            "a numeric feature needs a number or None",
+            "Pass a float, an int, None or NaN for a missing value.",
+        )
     number = float(value)
     if number != number:
         return compiled.missing_index
@@ -443,22 +540,39 @@ def _assign_batch(compiled: _CompiledFeature, values: Any, count: int) -> IntArr
         missing = compiled.missing_index
         lookup = compiled.categories
         return np.fromiter(
-            (missing if v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
-             else lookup.get(str(v), -1) for v in values),
-            dtype=np.intp, count=count,
+            (
+                missing
+                if v is None
+                or (isinstance(v, float) and v != v)
+                or (isinstance(v, str) and not v.strip())
+                else lookup.get(str(v), -1)
+                for v in values
+            ),
+            dtype=np.intp,
+            count=count,
         )
     array = np.asarray(values)
     if array.dtype == object:
-        numbers = np.array([math.nan if v is None else _checked_float(compiled.name, v) for v in array],
-                           dtype=np.float64)
+        numbers = np.array(
+            [math.nan if v is None else _checked_float(compiled.name, v) for v in array],
+            dtype=np.float64,
+        )
     elif array.dtype.kind in "fiu":
         numbers = array.astype(np.float64, copy=False)
     else:
-        raise InvalidInputError(compiled.name, str(array.dtype), "a numeric feature needs numbers",
-                                "Pass a float array with NaN for missing values.")
+        raise InvalidInputError(
+            compiled.name,
+            str(array.dtype),
+            "a numeric feature needs numbers",
+            "Pass a float array with NaN for missing values.",
+        )
     if numbers.shape != (count,):
-        raise InvalidInputError(compiled.name, numbers.shape, "column length differs from the row count",
-                                f"Pass {count} values.")
+        raise InvalidInputError(
+            compiled.name,
+            numbers.shape,
+            "column length differs from the row count",
+            f"Pass {count} values.",
+        )
     # NaN sorts after every number, so with NaN as the last edge a NaN lands one position
     # past the last interval, which is then moved to the Missing bin.
     positions = np.searchsorted(compiled.edges_with_nan, numbers, side="right")
@@ -473,17 +587,26 @@ def _assign_batch(compiled: _CompiledFeature, values: Any, count: int) -> IntArr
 
 def _checked_float(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise InvalidInputError(name, value, "a numeric feature needs a number or None",
-                                "Pass a float, an int, None or NaN for a missing value.")
+        raise InvalidInputError(
+            name,
+            value,
+            "a numeric feature needs a number or None",
+            "Pass a float, an int, None or NaN for a missing value.",
+        )
     return float(value)
 
 
-def _raise_unobserved(compiled: _CompiledFeature, value: object, row_index: int | None = None) -> None:
+def _raise_unobserved(
+    compiled: _CompiledFeature, value: object, row_index: int | None = None
+) -> None:
     where = f" in row {row_index}" if row_index is not None else ""
     raise InvalidInputError(
-        compiled.name, value, f"the value{where} falls into a bin that training never saw "
+        compiled.name,
+        value,
+        f"the value{where} falls into a bin that training never saw "
         "(a missing value, an unseen special value or an unseen category)",
-        "Supply the value, or refit with this feature's unobserved treatment set to worst_bin or neutral.",
+        "Supply the value, or refit with this feature's unobserved treatment set to "
+        "worst_bin or neutral.",
     )
 
 
@@ -495,7 +618,9 @@ def _format_value(value: object) -> str:
     return str(value)
 
 
-def _reason(feature: ScoredFeature, best_label: str, position: int, value: object, lost: float) -> ReasonCode:
+def _reason(
+    feature: ScoredFeature, best_label: str, position: int, value: object, lost: float
+) -> ReasonCode:
     spec = feature.binning.spec
     value_text = _format_value(value)
     bins = feature.binning.bins
@@ -505,6 +630,10 @@ def _reason(feature: ScoredFeature, best_label: str, position: int, value: objec
         where = "not reported"
     else:
         where = f"in range {bins[position].label}"
-    text = (f"{spec.display_label}: {value_text} ({where}) scores {lost:.0f} points below "
-            f"the best range {best_label}")
-    return ReasonCode(code=spec.code, feature=spec.name, text=text, value=value_text, points_lost=round(lost, 4))
+    text = (
+        f"{spec.display_label}: {value_text} ({where}) scores {lost:.0f} points below "
+        f"the best range {best_label}"
+    )
+    return ReasonCode(
+        code=spec.code, feature=spec.name, text=text, value=value_text, points_lost=round(lost, 4)
+    )

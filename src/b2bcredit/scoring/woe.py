@@ -30,23 +30,39 @@ FloatArray = npt.NDArray[np.float64]
 
 def _shares(goods: FloatArray, bads: FloatArray, smoothing: float) -> tuple[FloatArray, FloatArray]:
     if smoothing < 0 or not np.isfinite(smoothing):
-        raise InvalidInputError("smoothing", smoothing, "must be a finite number of at least 0",
-                                "Pass 0 for raw WoE or a pseudo-count such as 0.5.")
+        raise InvalidInputError(
+            "smoothing",
+            smoothing,
+            "must be a finite number of at least 0",
+            "Pass 0 for raw WoE or a pseudo-count such as 0.5.",
+        )
     if goods.shape != bads.shape or goods.ndim != 1 or goods.size == 0:
-        raise InvalidInputError("goods", goods.tolist(), "goods and bads need the same non-zero length",
-                                "Pass one good and one bad count per bin.")
+        raise InvalidInputError(
+            "goods",
+            goods.tolist(),
+            "goods and bads need the same non-zero length",
+            "Pass one good and one bad count per bin.",
+        )
     if (goods < 0).any() or (bads < 0).any():
-        raise InvalidInputError("goods", goods.tolist(), "counts cannot be negative", "Pass counts of at least 0.")
+        raise InvalidInputError(
+            "goods", goods.tolist(), "counts cannot be negative", "Pass counts of at least 0."
+        )
     bins = goods.size
     good_total = goods.sum() + smoothing * bins
     bad_total = bads.sum() + smoothing * bins
     if good_total <= 0 or bad_total <= 0:
-        raise InvalidInputError("goods", goods.tolist(), "WoE needs at least one good and one bad",
-                                "Pass counts with both classes, or a positive smoothing.")
+        raise InvalidInputError(
+            "goods",
+            goods.tolist(),
+            "WoE needs at least one good and one bad",
+            "Pass counts with both classes, or a positive smoothing.",
+        )
     return (goods + smoothing) / good_total, (bads + smoothing) / bad_total
 
 
-def woe_values(goods: npt.ArrayLike, bads: npt.ArrayLike, smoothing: float = DEFAULT_SMOOTHING) -> FloatArray:
+def woe_values(
+    goods: npt.ArrayLike, bads: npt.ArrayLike, smoothing: float = DEFAULT_SMOOTHING
+) -> FloatArray:
     """Return each bin's WoE, ln(good share / bad share), with the pseudo-count ``smoothing``.
 
     Raises:
@@ -56,21 +72,27 @@ def woe_values(goods: npt.ArrayLike, bads: npt.ArrayLike, smoothing: float = DEF
     return woe
 
 
-def woe_iv(goods: npt.ArrayLike, bads: npt.ArrayLike,
-           smoothing: float = DEFAULT_SMOOTHING) -> tuple[FloatArray, float]:
+def woe_iv(
+    goods: npt.ArrayLike, bads: npt.ArrayLike, smoothing: float = DEFAULT_SMOOTHING
+) -> tuple[FloatArray, float]:
     """Return each bin's WoE and the information value of the whole binning."""
     good_array = np.asarray(goods, dtype=np.float64)
     bad_array = np.asarray(bads, dtype=np.float64)
     good_share, bad_share = _shares(good_array, bad_array, smoothing)
     if (good_share == 0).any() or (bad_share == 0).any():
-        raise InvalidInputError("smoothing", smoothing, "a bin without goods or bads has an infinite WoE",
-                                "Pass a positive smoothing such as 0.5.")
+        raise InvalidInputError(
+            "smoothing",
+            smoothing,
+            "a bin without goods or bads has an infinite WoE",
+            "Pass a positive smoothing such as 0.5.",
+        )
     woe = np.log(good_share / bad_share)
     iv = float(np.sum((good_share - bad_share) * woe))
     return woe, iv
 
 
-def information_value(goods: npt.ArrayLike, bads: npt.ArrayLike,
-                      smoothing: float = DEFAULT_SMOOTHING) -> float:
+def information_value(
+    goods: npt.ArrayLike, bads: npt.ArrayLike, smoothing: float = DEFAULT_SMOOTHING
+) -> float:
     """Return the information value of a binning from its per-bin counts."""
     return woe_iv(goods, bads, smoothing)[1]
