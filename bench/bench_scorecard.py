@@ -135,7 +135,8 @@ def _scorecardpy(train: Any, test: Any, big: Any, y_train: Any, y_test: Any) -> 
 
     def fit() -> None:
         frame = train.copy()
-        frame["class"] = y_train
+        # scorecardpy matches the positive class by text ("1"), so a float 1.0 would read as good.
+        frame["class"] = y_train.astype(int)
         bins = sc.woebin(frame, y="class", print_step=0)
         woe = sc.woebin_ply(frame, bins, print_step=0)
         features = [c for c in woe.columns if c.endswith("_woe")]

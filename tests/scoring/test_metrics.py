@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from b2bcredit.core.errors import InvalidInputError
-from b2bcredit.scoring.calibration import fit_calibration
+from b2bcredit.scoring.calibration import Calibration, fit_calibration
 from b2bcredit.scoring.metrics import (
     PsiBand,
     auc,
@@ -66,3 +68,11 @@ def test_calibration_recovers_logistic() -> None:
     calibration = fit_calibration(scores, y)
     assert calibration.slope == pytest.approx(-0.02, rel=0.1)
     assert calibration.pd(600.0) == pytest.approx(1 / (1 + np.exp(-(8.0 - 12.0))), rel=0.1)
+
+
+@given(st.lists(st.floats(min_value=-1e4, max_value=1e4), min_size=1, max_size=30))
+def test_calibration_single_equals_batch(scores: list[float]) -> None:
+    """Calibration.pd and pd_batch agree to the last bit for every score."""
+    calibration = Calibration(intercept=16.88, slope=-0.0347)
+    batch = calibration.pd_batch(scores)
+    assert [calibration.pd(s) for s in scores] == batch.tolist()

@@ -35,7 +35,8 @@ FINANCIAL_RATIOS: Final[dict[str, tuple[str, str]]] = {
 def _ratio(numerator: Money | None, denominator: Money | None) -> float | None:
     if numerator is None or denominator is None or denominator.is_zero():
         return None
-    return float(numerator.amount / denominator.amount)
+    # Ratios are statistics, so float division is exact enough and avoids any decimal context.
+    return float(numerator.amount) / float(denominator.amount)
 
 
 def application_features(application: BuyerApplication) -> dict[str, object]:

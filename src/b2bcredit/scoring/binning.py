@@ -28,6 +28,7 @@ from typing import Any
 import attrs
 import numpy as np
 import numpy.typing as npt
+from scipy.stats import chi2
 
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.scoring.woe import DEFAULT_SMOOTHING, woe_iv
@@ -93,6 +94,8 @@ class BinningConfig:
         max_bins: the most interval or category bins kept.
         trend: the default monotonic trend for numeric features.
         smoothing: the WoE pseudo-count per bin.
+        significance: ChiMerge level: adjacent bins whose bad rates do not differ at this
+            level (Pearson chi-square, one degree of freedom) are merged; None skips it.
     """
 
     max_prebins: int = 20
@@ -102,6 +105,8 @@ class BinningConfig:
     # hold-out AUC; pass Trend.AUTO or a direction where regulators expect monotonic bins.
     trend: Trend = Trend.NONE
     smoothing: float = DEFAULT_SMOOTHING
+    significance: float | None = 0.05
+    merge_by_chi_square: bool = False
 
     def __attrs_post_init__(self) -> None:
         if self.max_prebins < 2:
@@ -485,6 +490,8 @@ def _fit_numeric(
 
     # Merge away bins below the minimum share, then enforce the trend, then the bin cap.
     min_count = math.ceil(config.min_bin_share * total)
+    if config.merge_by_chi_square:
+        blocks, edges = _merge_small_by_chi_square(blocks, edges, min_count)
     blocks, edges = _merge_small(blocks, edges, min_count)
     requested = spec.trend or config.trend
     applied = requested
@@ -511,6 +518,8 @@ def _fit_numeric(
             )
     elif requested is Trend.AUTO:
         applied = Trend.NONE
+    if config.significance is not None:
+        blocks, edges = _merge_insignificant(blocks, edges, config.significance)
     blocks, edges = _merge_to_max(blocks, edges, config.max_bins, config.smoothing)
 
     # Interval bins, then special bins, then the Missing bin.
@@ -590,6 +599,10 @@ def _fit_categorical(
     blocks, _ = _merge_small(
         blocks, placeholder_edges, math.ceil(config.min_bin_share * len(items))
     )
+    if config.significance is not None:
+        blocks, _ = _merge_insignificant(
+            blocks, [float(i) for i in range(len(blocks) - 1)], config.significance
+        )
     blocks, _ = _merge_to_max(
         blocks, [float(i) for i in range(len(blocks) - 1)], config.max_bins, config.smoothing
     )
@@ -708,6 +721,48 @@ def _blocks_iv(blocks: list[_Block], smoothing: float) -> float:
     if goods.sum() == 0 or bads.sum() == 0:
         return 0.0
     return woe_iv(goods, bads, smoothing)[1]
+
+
+def _chi_square(left: _Block, right: _Block) -> float:
+    """Return Pearson's chi-square statistic of the 2x2 table goods/bads by two adjacent bins."""
+    total = left.count + right.count
+    goods = left.goods + right.goods
+    bads = left.bads + right.bads
+    if goods == 0 or bads == 0:
+        return 0.0
+    statistic = 0.0
+    for block in (left, right):
+        for observed, column in ((block.goods, goods), (block.bads, bads)):
+            expected = block.count * column / total
+            if expected > 0:
+                statistic += (observed - expected) ** 2 / expected
+    return statistic
+
+
+def _merge_small_by_chi_square(
+    blocks: list[_Block], edges: list[float], min_count: int
+) -> tuple[list[_Block], list[float]]:
+    """Merge the most similar adjacent pair (smallest chi-square) until every bin is large enough."""
+    blocks, edges = list(blocks), list(edges)
+    while len(blocks) > 1 and min(b.count for b in blocks) < max(min_count, 1):
+        statistics = [_chi_square(blocks[i], blocks[i + 1]) for i in range(len(blocks) - 1)]
+        _merge(blocks, edges, min(range(len(statistics)), key=lambda i: (statistics[i], i)))
+    return blocks, edges
+
+
+def _merge_insignificant(
+    blocks: list[_Block], edges: list[float], significance: float
+) -> tuple[list[_Block], list[float]]:
+    """ChiMerge: merge the adjacent pair with the smallest chi-square while it is not significant."""
+    blocks, edges = list(blocks), list(edges)
+    threshold = float(chi2.ppf(1.0 - significance, df=1))
+    while len(blocks) > 1:
+        statistics = [_chi_square(blocks[i], blocks[i + 1]) for i in range(len(blocks) - 1)]
+        weakest = min(range(len(statistics)), key=lambda i: (statistics[i], i))
+        if statistics[weakest] >= threshold:
+            break
+        _merge(blocks, edges, weakest)
+    return blocks, edges
 
 
 def _merge_to_max(

@@ -50,8 +50,10 @@ class Calibration:
 
     def pd(self, score: float) -> float:
         """Return the PD of one score, with the same arithmetic as :meth:`pd_batch`."""
-        # A one-element array runs numpy's exp, so single and batch agree to the last bit.
-        return float(self.pd_batch(np.array([score], dtype=np.float64))[0])
+        # numpy's exp on a float64 scalar runs the same loop as on an array, so single and
+        # batch agree to the last bit (checked by a property test); math.exp may differ by an ulp.
+        linear = np.float64(self.intercept) + np.float64(self.slope) * np.float64(score)
+        return float(1.0 / (1.0 + np.exp(-linear)))
 
     def to_dict(self) -> dict[str, float | str]:
         return {"intercept": self.intercept, "slope": self.slope, "method": self.method}

@@ -31,6 +31,7 @@ import numpy.typing as npt
 
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.scoring.binning import (
+    Bin,
     BinKind,
     FeatureBinning,
     FeatureKind,
@@ -209,6 +210,10 @@ class _CompiledFeature:
     treatment: UnobservedTreatment
     best_points: float
     best_label: str
+    code: str
+    label: str
+    # Per bin: where the value sits, as the reason text says it ("in range [0.1, 0.5)").
+    places: tuple[str, ...]
 
 
 def _compile(feature: ScoredFeature) -> _CompiledFeature:
@@ -232,6 +237,9 @@ def _compile(feature: ScoredFeature) -> _CompiledFeature:
         observed_array=np.asarray((*observed, False), dtype=np.bool_),
         treatment=binning.spec.unobserved,
         best_points=feature.best_points,
+        code=binning.spec.code,
+        label=binning.spec.display_label,
+        places=(*(_place(b) for b in binning.bins), "a category not seen in training"),
         best_label=binning.bins[
             max(
                 (i for i, b in enumerate(binning.bins) if b.observed),
@@ -346,15 +354,9 @@ class Scorecard:
         losses.sort()
         reasons = []
         for negative_lost, index in losses[:max_reasons]:
-            feature, position = self.features[index], positions[index]
+            compiled = self._compiled[index]
             reasons.append(
-                _reason(
-                    feature,
-                    self._compiled[index].best_label,
-                    position,
-                    row.get(feature.name),
-                    -negative_lost,
-                )
+                _reason(compiled, positions[index], row.get(compiled.name), -negative_lost)
             )
         return tuple(reasons)
 
@@ -618,22 +620,22 @@ def _format_value(value: object) -> str:
     return str(value)
 
 
-def _reason(
-    feature: ScoredFeature, best_label: str, position: int, value: object, lost: float
-) -> ReasonCode:
-    spec = feature.binning.spec
+def _place(bin_: Bin) -> str:
+    if bin_.kind is BinKind.MISSING:
+        return "not reported"
+    return f"in range {bin_.label}"
+
+
+def _reason(compiled: _CompiledFeature, position: int, value: object, lost: float) -> ReasonCode:
     value_text = _format_value(value)
-    bins = feature.binning.bins
-    if position == -1:
-        where = "a category not seen in training"
-    elif bins[position].kind is BinKind.MISSING:
-        where = "not reported"
-    else:
-        where = f"in range {bins[position].label}"
     text = (
-        f"{spec.display_label}: {value_text} ({where}) scores {lost:.0f} points below "
-        f"the best range {best_label}"
+        f"{compiled.label}: {value_text} ({compiled.places[position]}) scores {lost:.0f} points "
+        f"below the best range {compiled.best_label}"
     )
     return ReasonCode(
-        code=spec.code, feature=spec.name, text=text, value=value_text, points_lost=round(lost, 4)
+        code=compiled.code,
+        feature=compiled.name,
+        text=text,
+        value=value_text,
+        points_lost=round(lost, 4),
     )
