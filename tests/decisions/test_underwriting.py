@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from b2bcredit.api.underwriting import InvalidApplicationError, parse_application
+from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import Money
 from b2bcredit.datasets.portfolio import sample_portfolio
 from b2bcredit.decisions.facade import Underwriter
@@ -180,3 +181,17 @@ def test_zero_limit_never_unlimited(underwriter: Underwriter) -> None:
     data.pop("trade_history")
     decision = underwriter.underwrite(data)
     assert decision.granted_limit.state is not LimitState.UNLIMITED
+
+
+def test_policy_round_trip_and_unknown_key() -> None:
+    """A policy survives to_dict/from_dict, and an unknown key raises naming it."""
+    policy = UnderwritingPolicy(version="2024-06", approve_max_pd=0.03)
+    assert UnderwritingPolicy.from_dict(policy.to_dict()) == policy
+    with pytest.raises(InvalidInputError, match="unknown policy keys"):
+        UnderwritingPolicy.from_dict({"aprove_max_pd": 0.1})
+
+
+def test_policy_rejects_unordered_cutoffs() -> None:
+    """Cut-offs must ascend from approve to counter-offer."""
+    with pytest.raises(InvalidInputError, match="ascending"):
+        UnderwritingPolicy(approve_max_pd=0.2, refer_max_pd=0.1)

@@ -119,3 +119,11 @@ def test_single_and_batch_assignment_agree(values: list[float]) -> None:
     binning = fit_binning(FeatureSpec("x", special_values=(0.0,)), x, y)
     batch = binning.assign_batch(np.array(values, dtype=float))
     assert [binning.assign(v) for v in values] == batch.tolist()
+
+
+def test_minus_one_is_a_value_not_missing() -> None:
+    """-1 is scored as a number; a NaN never falls into the bin that holds -1."""
+    x, y = _sample()
+    binning = fit_binning(FeatureSpec("x"), x, y)
+    assert binning.bins[binning.assign(-1.0)].kind is BinKind.INTERVAL
+    assert binning.assign(math.nan) != binning.assign(-1.0)

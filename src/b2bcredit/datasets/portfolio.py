@@ -12,6 +12,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
+from b2bcredit.core.money import DECIMAL_CONTEXT, Rounding
 from b2bcredit.datasets.polish import PolishData
 from b2bcredit.datasets.sba import SbaData
 
@@ -21,7 +22,10 @@ __all__ = ["polish_applications", "sample_portfolio", "sba_applications"]
 def _pln(value: float) -> str | None:
     if not math.isfinite(value):
         return None
-    return f"{Decimal(repr(value)).quantize(Decimal('0.01'))} PLN"
+    amount = Decimal(repr(float(value))).quantize(
+        Decimal("0.01"), rounding=Rounding.HALF_EVEN.value, context=DECIMAL_CONTEXT
+    )
+    return f"{amount} PLN"
 
 
 def polish_applications(data: PolishData, application_date: str) -> list[dict[str, Any]]:

@@ -75,7 +75,7 @@ def _blank(value: Any) -> bool:
 
 
 def _amount(value: Any, currency: str) -> str:
-    text = repr(value) if isinstance(value, float) else str(value).strip()
+    text = repr(float(value)) if isinstance(value, float) else str(value).strip()
     return f"{text} {currency}"
 
 

@@ -742,7 +742,7 @@ def _chi_square(left: _Block, right: _Block) -> float:
 def _merge_small_by_chi_square(
     blocks: list[_Block], edges: list[float], min_count: int
 ) -> tuple[list[_Block], list[float]]:
-    """Merge the most similar adjacent pair (smallest chi-square) until every bin is large enough."""
+    """Merge the most similar adjacent pair (least chi-square) until every bin is large enough."""
     blocks, edges = list(blocks), list(edges)
     while len(blocks) > 1 and min(b.count for b in blocks) < max(min_count, 1):
         statistics = [_chi_square(blocks[i], blocks[i + 1]) for i in range(len(blocks) - 1)]
@@ -753,7 +753,7 @@ def _merge_small_by_chi_square(
 def _merge_insignificant(
     blocks: list[_Block], edges: list[float], significance: float
 ) -> tuple[list[_Block], list[float]]:
-    """ChiMerge: merge the adjacent pair with the smallest chi-square while it is not significant."""
+    """ChiMerge: merge the least different adjacent pair while the difference is not significant."""
     blocks, edges = list(blocks), list(edges)
     threshold = float(chi2.ppf(1.0 - significance, df=1))
     while len(blocks) > 1:
