@@ -80,7 +80,7 @@ def test_auto_trend_is_monotonic() -> None:
 
 
 def test_min_bin_share_holds() -> None:
-    """Every interval bin holds at least the minimum share of rows."""
+    """Every interval bin contains at least the minimum share of rows."""
     x, y = _sample()
     binning = fit_binning(FeatureSpec("x"), x, y, BinningConfig(min_bin_share=0.1))
     for bin_ in binning.bins:
@@ -122,7 +122,7 @@ def test_single_and_batch_assignment_agree(values: list[float]) -> None:
 
 
 def test_minus_one_is_a_value_not_missing() -> None:
-    """-1 is scored as a number; a NaN never falls into the bin that holds -1."""
+    """-1 is scored as a number, and a NaN never falls into the bin of -1."""
     x, y = _sample()
     binning = fit_binning(FeatureSpec("x"), x, y)
     assert binning.bins[binning.assign(-1.0)].kind is BinKind.INTERVAL

@@ -17,8 +17,8 @@ def test_polish_default_holdout_auc(data_file: Callable[[str], Path]) -> None:
     """The Polish financial-statement scorecard reaches hold-out AUC 0.78 or more.
 
     Floor: the twelve ratios derivable from an application's statements measured 0.807 on
-    the stratified 30 % hold-out (seed 42); 0.78 leaves room for platform differences in the
-    optimiser while still failing a model that lost a strong ratio or mis-bins missing values.
+    the stratified 30 % hold-out (seed 42). The floor 0.78 leaves room for platform
+    differences in the optimiser but still fails a model that lost a strong ratio.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -29,7 +29,7 @@ def test_polish_default_holdout_auc(data_file: Callable[[str], Path]) -> None:
 def test_sba_default_validation_auc(data_file: Callable[[str], Path]) -> None:
     """The SBA firmographic scorecard reaches validation AUC 0.74 or more on Selected = 0.
 
-    Floor: measured 0.791 on the authors' validation half; five firmographic features of
+    Floor: measured 0.791 on the authors' validation half. Five firmographic features of
     one state and one industry cannot do much better, and 0.74 still fails a model that
     lost the amount or the employee count.
     """

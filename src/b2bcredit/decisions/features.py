@@ -1,7 +1,7 @@
 """Scorecard features derived from a buyer application.
 
-Ratios are floats (statistics, not money) computed from the exact amounts; a ratio whose
-denominator is missing or zero is missing (None), which the scorecard sends to its
+Ratios are floats (statistics, not money) computed from the exact amounts. A ratio whose
+denominator is missing or zero is missing (None), and the scorecard sends it to its
 Missing bin. The names match the columns the dataset loaders produce, so a model fitted
 on a loaded data set scores applications directly.
 """
@@ -51,7 +51,10 @@ def application_features(application: BuyerApplication) -> dict[str, object]:
     features["employees"] = None if firm.employees is None else float(firm.employees)
     features["years_in_business"] = years
     # Under two years counts as a new business, as in the SBA's NewExist flag.
-    features["new_business"] = None if years is None else (1.0 if years < 2 else 0.0)
+    if years is None:
+        features["new_business"] = None
+    else:
+        features["new_business"] = 1.0 if years < 2 else 0.0
     features["naics_sector"] = None if firm.naics_code is None else firm.naics_code[:2]
     features["naics_subsector"] = (
         None if firm.naics_code is None or len(firm.naics_code) < 4 else firm.naics_code[:4]

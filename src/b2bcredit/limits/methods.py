@@ -1,4 +1,4 @@
-"""Limit sizing methods. Each returns an estimate in exact Money, or says why it cannot.
+"""Limit sizing methods. Each returns an estimate in exact Money, or the reason it has none.
 
 A method that lacks its input (no financial statements, no trade history) returns a
 :class:`LimitEstimate` with ``amount`` None and a reason, so the policy combines only
@@ -32,7 +32,7 @@ __all__ = [
 
 @attrs.frozen
 class LimitInputs:
-    """What the methods read, taken from an application and its score.
+    """The inputs of the limit methods, taken from an application and its score.
 
     Attributes:
         currency: the limit's currency; every amount here is in it.
@@ -131,7 +131,7 @@ class WorkingCapitalShare:
 
 @attrs.frozen
 class NeedsBased:
-    """What the buyer needs: average monthly purchases times the months its terms span.
+    """The buyer's need: average monthly purchases times the months its terms span.
 
     ``limit = purchases per month * (terms days + buffer days) / 30 * multiplier``: on
     net 30 with a 15-day buffer a buyer buying 10,000 a month carries about 15,000 of

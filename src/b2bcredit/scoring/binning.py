@@ -51,7 +51,7 @@ IntArray = npt.NDArray[np.intp]
 
 
 class FeatureKind(enum.Enum):
-    """How a feature's values are compared."""
+    """The comparison a feature's values support."""
 
     NUMERIC = "numeric"  # ordered values cut into intervals
     CATEGORICAL = "categorical"  # text labels grouped into bins
@@ -67,7 +67,7 @@ class Trend(enum.Enum):
 
 
 class BinKind(enum.Enum):
-    """What a bin holds."""
+    """The kind of values a bin contains."""
 
     INTERVAL = "interval"  # a numeric range [lower, upper)
     CATEGORIES = "categories"  # a group of category labels
@@ -76,7 +76,7 @@ class BinKind(enum.Enum):
 
 
 class UnobservedTreatment(enum.Enum):
-    """What a value gets when it lands in a bin that training never saw."""
+    """The treatment of a value that lands in a bin training never saw."""
 
     WORST_BIN = "worst_bin"  # the WoE of the worst observed bin (conservative); the row is flagged
     NEUTRAL = "neutral"  # WoE 0, the population average; the row is flagged
@@ -91,7 +91,7 @@ class BinningConfig:
         max_prebins: quantile bins before merging.
         min_bin_share: the smallest share of all training rows an interval or category bin
             may hold (Missing and Special bins are exempt, so they stay explicit).
-        max_bins: the most interval or category bins kept.
+        max_bins: the maximum number of interval or category bins kept.
         trend: the default monotonic trend for numeric features.
         smoothing: the WoE pseudo-count per bin.
         significance: ChiMerge level: adjacent bins whose bad rates do not differ at this
@@ -124,7 +124,7 @@ class BinningConfig:
 
 @attrs.frozen
 class FeatureSpec:
-    """How one feature is read, binned and explained.
+    """The reading, binning and explanation settings of one feature.
 
     Attributes:
         name: the column name.
@@ -253,7 +253,7 @@ def _float_from_json(value: float | str | None) -> float | None:
 
 @attrs.frozen
 class BinningReport:
-    """What fitting did to one feature, for the analyst.
+    """The findings of fitting one feature, for the analyst.
 
     Attributes:
         trend_requested: the trend asked for.
@@ -352,8 +352,8 @@ class FeatureBinning:
                 dtype=np.intp,
             )
         numbers = _to_float_array(self.spec.name, values)
-        # NaN sorts after every number, so appending it as the last edge sends NaN one
-        # position past the last interval; that position is then moved to the Missing bin.
+        # NaN sorts after every number, so with NaN as the last edge a NaN lands one position
+        # past the last interval. That position is then moved to the Missing bin.
         edges_with_nan = np.append(np.asarray(self.edges, dtype=np.float64), np.nan)
         positions = np.searchsorted(edges_with_nan, numbers, side="right").astype(np.intp)
         missing = positions == self.interval_count

@@ -51,7 +51,7 @@ class Calibration:
     def pd(self, score: float) -> float:
         """Return the PD of one score, with the same arithmetic as :meth:`pd_batch`."""
         # numpy's exp on a float64 scalar runs the same loop as on an array, so single and
-        # batch agree to the last bit (checked by a property test); math.exp may differ by an ulp.
+        # batch agree to the last bit (a property test checks it). math.exp may differ by an ulp.
         linear = np.float64(self.intercept) + np.float64(self.slope) * np.float64(score)
         return float(1.0 / (1.0 + np.exp(-linear)))
 
@@ -90,7 +90,7 @@ def fit_calibration(scores: npt.ArrayLike, targets: npt.ArrayLike) -> Calibratio
             "calibration needs goods and bads",
             "Pass a sample with both classes.",
         )
-    # Standardise the score so the optimiser sees a well-conditioned problem.
+    # Standardise the score so the optimiser works on a well-conditioned problem.
     center = float(score_array.mean())
     spread = float(score_array.std()) or 1.0
     standard = (score_array - center) / spread

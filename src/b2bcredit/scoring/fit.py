@@ -55,7 +55,7 @@ FloatArray = npt.NDArray[np.float64]
 
 
 class MissingTargetPolicy(enum.Enum):
-    """What fitting does with rows whose target is missing."""
+    """The treatment of training rows whose target is missing."""
 
     DROP = "drop"  # drop them and warn (MissingTargetWarning)
     RAISE = "raise"  # raise InvalidInputError
@@ -86,7 +86,7 @@ class ScorecardConfig:
 
 @attrs.frozen
 class SelectionRow:
-    """Why a candidate feature is in the model or not."""
+    """A candidate feature's selection result and its reason."""
 
     name: str
     iv: float

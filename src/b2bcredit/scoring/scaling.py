@@ -26,7 +26,7 @@ __all__ = ["PointsScaling"]
 
 @attrs.frozen
 class PointsScaling:
-    """How log-odds (good:bad) turn into points.
+    """The map from log-odds (good:bad) to points.
 
     Attributes:
         pdo: points that double the odds, such as 20.

@@ -73,7 +73,7 @@ class ScoredFeature:
 
     @property
     def best_points(self) -> float:
-        """The most points any observed bin gives: the reference for reason codes."""
+        """The maximum points of any observed bin: the reference for reason codes."""
         return max(p for p, b in zip(self.points, self.binning.bins, strict=True) if b.observed)
 
     def to_dict(self) -> dict[str, Any]:
@@ -94,7 +94,7 @@ class ScoredFeature:
 
 @attrs.frozen
 class TrainingMetadata:
-    """Where a model came from. Descriptive only: it is outside the content hash."""
+    """The provenance of a model. It is descriptive only and outside the content hash."""
 
     dataset: str = ""
     rows: int = 0
@@ -212,7 +212,7 @@ class _CompiledFeature:
     best_label: str
     code: str
     label: str
-    # Per bin: where the value sits, as the reason text says it ("in range [0.1, 0.5)").
+    # Per bin: the place of the value as the reason text writes it ("in range [0.1, 0.5)").
     places: tuple[str, ...]
 
 
