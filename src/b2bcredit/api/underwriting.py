@@ -10,6 +10,7 @@ the field, the value and the fix.
 from __future__ import annotations
 
 import enum
+import functools
 import math
 import re
 from collections.abc import Mapping
@@ -142,9 +143,15 @@ class FinancialStatements(_Model):
 
     def amounts(self) -> dict[str, Money]:
         """Return the reported amounts by field name, derived working capital included."""
+        return dict(self.reported_amounts)
+
+    @functools.cached_property
+    def reported_amounts(self) -> dict[str, Money]:
+        """The reported amounts, computed once per instance (use :meth:`amounts` for a copy)."""
         reported = {name: value for name, value in self if isinstance(value, Money)}
-        if "working_capital" not in reported and self.current_assets and self.current_liabilities:
-            reported["working_capital"] = self.current_assets - self.current_liabilities
+        current_assets, current_liabilities = self.current_assets, self.current_liabilities
+        if "working_capital" not in reported and current_assets and current_liabilities:
+            reported["working_capital"] = current_assets - current_liabilities
         return reported
 
 

@@ -282,12 +282,11 @@ def decide(
     # Exposure, expected loss and price of what is granted.
     exposure = granted.amount if granted.amount is not None else Money.zero(currency)
     ead = exposure.multiply(policy.credit_conversion, Rounding.HALF_UP)
+    loss = expected_loss(ead, pd, policy.lgd)
     terms = counter.terms_days if counter is not None else application.requested_terms_days
-    fee = (
-        quote_fee(ead, pd, policy.lgd, terms, policy.pricing)
-        if outcome is Outcome.APPROVED
-        else None
-    )
+    fee = None
+    if outcome is Outcome.APPROVED:
+        fee = quote_fee(ead, pd, policy.lgd, terms, policy.pricing, loss=loss)
 
     notice = None
     if outcome is Outcome.DECLINED or counter is not None:
@@ -307,7 +306,7 @@ def decide(
         lgd=policy.lgd,
         risk_grade=grade,
         ead=ead,
-        expected_loss=expected_loss(ead, pd, policy.lgd),
+        expected_loss=loss,
         requested_limit=requested,
         granted_limit=granted,
         counter_offer=counter,

@@ -147,12 +147,21 @@ class FeeQuote:
         }
 
 
-def quote_fee(ead: Money, pd: float, lgd: float, term_days: int, policy: PricingPolicy) -> FeeQuote:
+def quote_fee(
+    ead: Money,
+    pd: float,
+    lgd: float,
+    term_days: int,
+    policy: PricingPolicy,
+    *,
+    loss: Money | None = None,
+) -> FeeQuote:
     """Price one term of credit: funding + expected loss + capital charge + operating cost.
 
     funding = EAD * cost_of_funds * days / 365; capital = EAD * risk weight * capital ratio
     * hurdle * days / 365, with the risk weight 100 % or the IRB weight. Each part rounds
-    half-up to the minor unit.
+    half-up to the minor unit. ``loss`` is the expected loss of the same EAD, PD and LGD
+    when the caller has it already.
     """
     if term_days < 0:
         raise InvalidInputError(
@@ -173,7 +182,7 @@ def quote_fee(ead: Money, pd: float, lgd: float, term_days: int, policy: Pricing
     operating = Money(policy.operating_cost, ead.currency, rounding=Rounding.HALF_UP)
     return FeeQuote(
         funding=funding,
-        expected_loss=expected_loss(ead, pd, lgd),
+        expected_loss=loss if loss is not None else expected_loss(ead, pd, lgd),
         capital=capital,
         operating=operating,
         risk_weight=risk_weight,
