@@ -127,3 +127,14 @@ def test_minus_one_is_a_value_not_missing() -> None:
     binning = fit_binning(FeatureSpec("x"), x, y)
     assert binning.bins[binning.assign(-1.0)].kind is BinKind.INTERVAL
     assert binning.assign(math.nan) != binning.assign(-1.0)
+
+
+def test_chimerge_merges_indistinct_bins() -> None:
+    """Without a signal ChiMerge leaves few intervals, and without ChiMerge more remain."""
+    generator = np.random.default_rng(4)
+    x = generator.normal(size=4000)
+    y = (generator.random(4000) < 0.2).astype(float)
+    merged = fit_binning(FeatureSpec("x"), x, y, BinningConfig(significance=0.05))
+    unmerged = fit_binning(FeatureSpec("x"), x, y, BinningConfig(significance=None))
+    assert merged.interval_count < unmerged.interval_count
+    assert merged.interval_count <= 3

@@ -199,3 +199,18 @@ def test_no_feature_passes_selection() -> None:
             fit_scorecard(
                 {"noise": generator.normal(size=2000)}, y, config=ScorecardConfig(min_iv=0.5)
             )
+
+
+def test_selection_reports_reasons() -> None:
+    """A duplicate feature is left out for correlation and a noise feature for low IV."""
+    columns, y = _table()
+    columns["a_copy"] = columns["a"].copy()
+    columns["noise"] = np.random.default_rng(8).normal(size=y.size)
+    specs = [*SPECS, FeatureSpec("a_copy"), FeatureSpec("noise")]
+    result = fit_scorecard(columns, y, specs=specs, config=ScorecardConfig(min_iv=0.05))
+    rows = {row.name: row for row in result.selection}
+    assert rows["a"].selected != rows["a_copy"].selected
+    dropped = rows["a_copy"] if rows["a"].selected else rows["a"]
+    assert "correlation" in dropped.reason
+    assert not rows["noise"].selected
+    assert "noise" not in result.scorecard.feature_names

@@ -106,7 +106,6 @@ class BinningConfig:
     trend: Trend = Trend.NONE
     smoothing: float = DEFAULT_SMOOTHING
     significance: float | None = 0.05
-    merge_by_chi_square: bool = False
 
     def __attrs_post_init__(self) -> None:
         if self.max_prebins < 2:
@@ -490,8 +489,6 @@ def _fit_numeric(
 
     # Merge away bins below the minimum share, then enforce the trend, then the bin cap.
     min_count = math.ceil(config.min_bin_share * total)
-    if config.merge_by_chi_square:
-        blocks, edges = _merge_small_by_chi_square(blocks, edges, min_count)
     blocks, edges = _merge_small(blocks, edges, min_count)
     requested = spec.trend or config.trend
     applied = requested
@@ -737,17 +734,6 @@ def _chi_square(left: _Block, right: _Block) -> float:
             if expected > 0:
                 statistic += (observed - expected) ** 2 / expected
     return statistic
-
-
-def _merge_small_by_chi_square(
-    blocks: list[_Block], edges: list[float], min_count: int
-) -> tuple[list[_Block], list[float]]:
-    """Merge the most similar adjacent pair (least chi-square) until every bin is large enough."""
-    blocks, edges = list(blocks), list(edges)
-    while len(blocks) > 1 and min(b.count for b in blocks) < max(min_count, 1):
-        statistics = [_chi_square(blocks[i], blocks[i + 1]) for i in range(len(blocks) - 1)]
-        _merge(blocks, edges, min(range(len(statistics)), key=lambda i: (statistics[i], i)))
-    return blocks, edges
 
 
 def _merge_insignificant(
