@@ -281,7 +281,10 @@ def decide(
 
     # Exposure, expected loss and price of what is granted.
     exposure = granted.amount if granted.amount is not None else Money.zero(currency)
-    ead = exposure.multiply(policy.credit_conversion, Rounding.HALF_UP)
+    if policy.credit_conversion == 1:
+        ead = exposure
+    else:
+        ead = exposure.multiply(policy.credit_conversion, Rounding.HALF_UP)
     loss = expected_loss(ead, pd, policy.lgd)
     terms = counter.terms_days if counter is not None else application.requested_terms_days
     fee = None
