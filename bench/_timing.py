@@ -1,29 +1,54 @@
-"""Timing helper shared by the benchmarks: medians, because the machine is shared."""
+"""Timing helpers shared by the benchmarks: medians of repeated runs, never a single run."""
 
 from __future__ import annotations
 
 import statistics
 import time
 from collections.abc import Callable
+from typing import Any
 
 
-def median_time(fn: Callable[[], object], repeat: int = 5) -> float:
-    """Run ``fn`` ``repeat`` times and return the median wall time in seconds."""
-    if repeat < 1:
-        raise ValueError(f"repeat: must be at least 1, got {repeat}. Pass repeat=5.")
+def median_time(function: Callable[[], Any], repeat: int = 7, number: int = 1) -> float:
+    """Return the median wall time in seconds of ``number`` calls, over ``repeat`` runs.
+
+    The result is per call: the time of one run divided by ``number``. One warm-up call
+    runs first so that imports and caches do not count.
+    """
+    function()
     timings = []
     for _ in range(repeat):
         start = time.perf_counter()
-        fn()
-        timings.append(time.perf_counter() - start)
+        for _ in range(number):
+            function()
+        timings.append((time.perf_counter() - start) / number)
     return statistics.median(timings)
 
 
-def median_time_per_call(fn: Callable[[], object], calls: int, repeat: int = 5) -> float:
-    """Return the median over ``repeat`` runs of the mean seconds per call of ``calls`` calls."""
+def percentile_times(function: Callable[[], Any], calls: int) -> tuple[float, float]:
+    """Return the median and 99th percentile of ``calls`` single-call times, in seconds."""
+    function()
+    timings = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        function()
+        timings.append(time.perf_counter() - start)
+    timings.sort()
+    return statistics.median(timings), timings[min(len(timings) - 1, int(0.99 * len(timings)))]
 
-    def run() -> None:
-        for _ in range(calls):
-            fn()
 
-    return median_time(run, repeat) / calls
+def format_seconds(seconds: float) -> str:
+    """Format a duration with a unit that keeps three significant digits."""
+    if seconds >= 1:
+        return f"{seconds:.3g} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.3g} ms"
+    return f"{seconds * 1e6:.3g} µs"
+
+
+def report(label: str, ours: float, theirs: float, other_name: str) -> None:
+    """Print one comparison line: both medians and how many times faster b2bcredit is."""
+    ratio = theirs / ours if ours > 0 else float("inf")
+    print(
+        f"{label:<44} b2bcredit {format_seconds(ours):>10}   {other_name} {format_seconds(theirs):>10}"
+        f"   ratio {ratio:6.2f}x"
+    )

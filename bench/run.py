@@ -1,42 +1,36 @@
-"""Run every ``bench/bench_*.py`` (or those named on the command line) and print its results.
+"""Run every benchmark in this folder, or the ones named: ``python bench/run.py [NAME ...]``.
 
-Each benchmark module exposes ``main()``, which prints its own medians and ratios.
-Usage: ``python bench/run.py [scorecard ...]``.
+Each ``bench_*.py`` module exposes ``main() -> None``, runs the library and the tool a
+user would otherwise pick on the same input in one process, and prints medians and the
+ratio. A benchmark whose comparison tool is not installed says so and carries on.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import sys
 import time
 from pathlib import Path
 
+HERE = Path(__file__).resolve().parent
 
-def main(argv: list[str] | None = None) -> int:
-    names = argv if argv is not None else sys.argv[1:]
-    folder = Path(__file__).resolve().parent
-    sys.path.insert(0, str(folder))
-    paths = sorted(folder.glob("bench_*.py"))
-    if names:
-        paths = [p for p in paths if p.stem.removeprefix("bench_") in names]
-        if not paths:
-            print(
-                f"no benchmark named {', '.join(names)}; available: "
-                + ", ".join(p.stem.removeprefix("bench_") for p in folder.glob("bench_*.py"))
-            )
-            return 2
-    for path in paths:
-        print(f"=== {path.stem} ===")
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        start = time.perf_counter()
-        module.main()
-        print(f"({path.stem} took {time.perf_counter() - start:.1f} s)\n")
+
+def main(argv: list[str]) -> int:
+    """Run the named benchmarks (all when none is named); return the exit status."""
+    sys.path.insert(0, str(HERE))
+    available = sorted(path.stem for path in HERE.glob("bench_*.py"))
+    wanted = [name if name.startswith("bench_") else f"bench_{name}" for name in argv] or available
+    unknown = [name for name in wanted if name not in available]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; available: {', '.join(available)}", file=sys.stderr)
+        return 2
+    for name in wanted:
+        print(f"== {name}")
+        started = time.perf_counter()
+        importlib.import_module(name).main()
+        print(f"   ({time.perf_counter() - started:.1f} s)\n")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -20,6 +20,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "b2bcredit.cli.demo",
     "b2bcredit.cli.fit_scorecard",
     "b2bcredit.cli.underwrite",
+    "b2bcredit.cli.segment",
 )
 
 

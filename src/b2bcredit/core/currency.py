@@ -1,8 +1,8 @@
 """ISO 4217 currencies and their minor units.
 
 The table lists the active codes of ISO 4217 (List One, as amended to 2025) with their
-numeric codes and minor units: the number of decimal places an amount in that currency
-may carry (JPY 0, EUR 2, BHD 3, CLF 4). Precious metals and testing codes (XAU, XTS, XXX)
+numeric codes and minor units. The minor unit is the number of decimal places an amount
+in that currency may carry: JPY 0, EUR 2, BHD 3, CLF 4. Precious metals and testing codes (XAU, XTS, XXX)
 have no minor unit and are left out, because no invoice is issued in them.
 """
 
@@ -216,6 +216,9 @@ def get_currency(code: str | Currency) -> Currency:
     """
     if isinstance(code, Currency):
         return code
+    exact = _BY_CODE.get(code) if isinstance(code, str) else None
+    if exact is not None:
+        return exact
     if not isinstance(code, str):
         raise InvalidTypeError(
             "currency", code, "a currency must be an ISO 4217 code",

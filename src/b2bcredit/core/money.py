@@ -20,7 +20,6 @@ import decimal
 import enum
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any, Final
 
 from b2bcredit.core.currency import Currency, get_currency
@@ -73,7 +72,7 @@ class Rounding(enum.Enum):
 
 
 class RemainderPlacement(enum.Enum):
-    """Where an allocation puts the minor units left over after the even split."""
+    """The rule that places the minor units left over after an even split."""
 
     FIRST = "first"  # one extra minor unit to each of the first parts
     LAST = "last"  # one extra minor unit to each of the last parts
@@ -87,7 +86,18 @@ def to_decimal(value: object, field: str = "amount") -> Decimal:
         InvalidTypeError: a float, bool or other type.
         InvalidInputError: text that is not a number, NaN or an infinity.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    value_type = type(value)
+    if value_type is str:
+        # The common case first: amounts arrive as text from JSON, CSV and forms.
+        try:
+            number = Decimal(value)  # type: ignore[arg-type]
+        except decimal.InvalidOperation:
+            number = None
+        if number is not None and number.is_finite():
+            return number
+    if value_type is Decimal and value.is_finite():  # type: ignore[attr-defined]
+        return value  # type: ignore[return-value]
+    if isinstance(value, (bool, float)):
         raise InvalidTypeError(
             field, value, "floats are not accepted in money or rates",
             "Pass a string such as '0.10' or a Decimal instead.",
@@ -126,9 +136,9 @@ class Money:
             rounded with this mode; when omitted such an amount raises
             :class:`PrecisionError`.
 
-    Money values are immutable and hashable. ``+`` and ``-`` work within one currency,
-    comparisons too; everything that can round (multiplying by a rate, dividing) is a
-    named method that takes a rounding mode.
+    Money values are immutable and hashable. ``+``, ``-`` and comparisons work within
+    one currency. Everything that can round (multiplying by a rate, dividing) is a named
+    method that takes a rounding mode.
     """
 
     __slots__ = ("_amount", "_currency")
@@ -210,9 +220,10 @@ class Money:
     def sum(cls, values: Iterable[Money], currency: str | Currency) -> Money:
         """Add up ``values``, all in ``currency``; an empty iterable gives zero."""
         total = cls.zero(currency)
+        amount = total._amount
         for value in values:
-            total = total + value
-        return total
+            amount = _EXACT.add(amount, total._check_same_currency(value, "add")._amount)
+        return total._with_amount(amount)
 
     # Accessors ------------------------------------------------------------------------
 
@@ -255,7 +266,8 @@ class Money:
                 "other", other, f"can only {operation} Money and Money",
                 "Wrap the number as Money(value, currency) first.",
             )
-        if other._currency != self._currency:
+        # Currencies come from one table, so identity is the fast path of equality.
+        if other._currency is not self._currency and other._currency != self._currency:
             raise CurrencyMismatchError(operation, self._currency.code, other._currency.code)
         return other
 
@@ -335,14 +347,20 @@ class Money:
 
         Example: 100.00 by weights 1, 1, 1 with the remainder last is 33.33, 33.33, 33.34.
         """
-        weights = _weights(parts)
+        weights = _integer_weights(parts)
         units = self.minor_units
         sign = -1 if units < 0 else 1
         units = abs(units)
 
-        total_weight = sum(weights, Fraction(0))
-        exact_shares = [units * weight / total_weight for weight in weights]
-        floors = [int(share) for share in exact_shares]
+        # Integer arithmetic throughout: part i's exact share is units * w_i / W, so its
+        # floor and the fraction it lost are the quotient and remainder of one divmod.
+        total_weight = sum(weights)
+        floors = []
+        lost = []
+        for weight in weights:
+            share, fraction_lost = divmod(units * weight, total_weight)
+            floors.append(share)
+            lost.append(fraction_lost)
         left_over = units - sum(floors)
 
         eligible = [index for index, weight in enumerate(weights) if weight > 0]
@@ -352,7 +370,7 @@ class Money:
             receivers = eligible[len(eligible) - left_over :]
         elif remainder is RemainderPlacement.LARGEST_REMAINDER:
             # Ties go to the earlier part, so the result is deterministic.
-            by_loss = sorted(eligible, key=lambda index: (-(exact_shares[index] - floors[index]), index))
+            by_loss = sorted(eligible, key=lambda index: (-lost[index], index))
             receivers = by_loss[:left_over]
         else:
             raise InvalidTypeError(
@@ -362,7 +380,8 @@ class Money:
         for index in receivers:
             floors[index] += 1
 
-        return tuple(Money.from_minor_units(sign * share, self._currency) for share in floors)
+        exponent = -self._currency.minor_units
+        return tuple(self._with_amount(Decimal(sign * share).scaleb(exponent, context=_EXACT)) for share in floors)
 
     # Comparison -----------------------------------------------------------------------
 
@@ -417,9 +436,11 @@ class Money:
         def validate(value: Any) -> Money:
             if isinstance(value, Money):
                 return value
-            if isinstance(value, str):
-                return cls.parse(value)
-            return cls.from_dict(value)
+            try:
+                return cls.parse(value) if isinstance(value, str) else cls.from_dict(value)
+            except InvalidTypeError as error:
+                # pydantic reports ValueError as a validation error; a TypeError would escape.
+                raise ValueError(str(error)) from None
 
         return core_schema.no_info_plain_validator_function(
             validate,
@@ -438,20 +459,23 @@ def _without_negative_zero(amount: Decimal) -> Decimal:
     return amount.copy_abs() if amount.is_zero() else amount
 
 
-def _weights(parts: int | Sequence[str | int | Decimal]) -> list[Fraction]:
+def _integer_weights(parts: int | Sequence[str | int | Decimal]) -> list[int]:
+    # Weights become integers on a common decimal scale, so the split needs no fractions.
     if isinstance(parts, bool):
         raise InvalidTypeError("parts", parts, "expected a count or a list of weights", "Pass 3 or ['1', '2'].")
     if isinstance(parts, int):
         if parts < 1:
             raise InvalidInputError("parts", parts, "need at least one part", "Pass a count of 1 or more.")
-        return [Fraction(1)] * parts
-    weights = [Fraction(to_decimal(weight, "weights")) for weight in parts]
-    if not weights:
+        return [1] * parts
+    decimals = [to_decimal(weight, "weights") for weight in parts]
+    if not decimals:
         raise InvalidInputError("weights", list(parts), "need at least one weight", "Pass one weight per part.")
-    if any(weight < 0 for weight in weights):
+    if any(weight < 0 for weight in decimals):
         raise InvalidInputError(
             "weights", [str(w) for w in parts], "weights must not be negative", "Pass weights of 0 or more."
         )
+    places = max(0, *(-int(weight.as_tuple().exponent) for weight in decimals))
+    weights = [int(weight.scaleb(places, context=_EXACT)) for weight in decimals]
     if sum(weights) == 0:
         raise InvalidInputError(
             "weights", [str(w) for w in parts], "at least one weight must be positive",

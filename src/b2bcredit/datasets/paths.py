@@ -1,4 +1,4 @@
-"""Where the public data sets live.
+"""Location of the public data sets.
 
 The data sets are not shipped with the library. ``B2BCREDIT_DATA`` names their folder;
 without it, a ``shared/data`` folder beside the project checkout is used, as laid out
@@ -41,7 +41,7 @@ def find_data_file(relative: str) -> Path:
     """Return the path of a data file such as ``polish_bankruptcy/5year.arff``.
 
     Raises:
-        DataFileNotFoundError: the file is absent; the message says where to get it.
+        DataFileNotFoundError: the file is absent. The message names where to get it.
     """
     path = data_root() / relative
     if not path.is_file():

@@ -281,10 +281,11 @@ def decide(
 
     # Exposure, expected loss and price of what is granted.
     exposure = granted.amount if granted.amount is not None else Money.zero(currency)
-    if policy.credit_conversion == 1:
-        ead = exposure
-    else:
-        ead = exposure.multiply(policy.credit_conversion, Rounding.HALF_UP)
+    ead = (
+        exposure
+        if policy.credit_conversion == 1
+        else exposure.multiply(policy.credit_conversion, Rounding.HALF_UP)
+    )
     loss = expected_loss(ead, pd, policy.lgd)
     terms = counter.terms_days if counter is not None else application.requested_terms_days
     fee = None

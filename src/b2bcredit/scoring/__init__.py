@@ -1,2 +1,2 @@
-"""Scorecards: binning, fitting, single and batch scoring, reason codes, calibration,
-monitoring and model files."""
+"""Features, binning, scorecard fitting and scoring (single and batch), reason codes,
+calibration, monitoring and model files."""

@@ -1,0 +1,32 @@
+"""The ``b2bcredit`` command: parser, demo and error reporting."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from b2bcredit.cli import demo
+from b2bcredit.cli import main as cli_main
+from b2bcredit.core.errors import InvalidInputError
+
+
+def test_demo_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main.main(["demo"]) == 0
+    assert capsys.readouterr().out.strip()
+
+
+def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main.main([]) == 2
+    assert "COMMAND" in capsys.readouterr().out
+
+
+def test_library_error_is_one_line(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    def failing(arguments: argparse.Namespace) -> int:
+        raise InvalidInputError("amount", "abc", "not a decimal number", "Pass digits.")
+
+    monkeypatch.setattr(demo, "run", failing)
+    assert cli_main.main(["demo"]) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert "amount: not a decimal number, got 'abc'. Pass digits." in error
