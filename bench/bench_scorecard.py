@@ -93,8 +93,8 @@ def _optbinning(train: Any, test: Any, big: Any, y_train: Any, y_test: Any) -> l
 
     result.fit_seconds = _time_once(fit)
     model = card[-1]
-    # optbinning scores rise with risk in this setup only if the odds direction flips; AUC is
-    # taken on the score as returned and on its negation, whichever orientation is higher-is-safer.
+    # _oriented measures every library's score with higher meaning safer, negating a score
+    # that rises with risk, so the AUC does not depend on a library's odds direction.
     scores = model.score(test)
     result.auc, result.ks = _oriented(scores, y_test)
     one = test.iloc[[0]]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any, Final
@@ -168,7 +168,3 @@ def iter_csv_records(path: str | Path) -> Iterator[dict[str, str]]:
     """Yield the rows of a CSV file (UTF-8, with or without a byte-order mark) as text."""
     with Path(path).open(newline="", encoding="utf-8-sig") as handle:
         yield from csv.DictReader(handle)
-
-
-def count_rows(records: Iterable[Any]) -> int:
-    return sum(1 for _ in records)

@@ -46,7 +46,7 @@ class CounterOffer:
 
 @attrs.frozen
 class AdverseActionNotice:
-    """What an adverse-action notice needs (a decline, or a counter-offer not yet accepted).
+    """The data an adverse-action notice needs (a decline, or a counter-offer not yet accepted).
 
     Attributes:
         revenue_at_most_threshold: the applicant's revenue is at most the policy's small
