@@ -129,7 +129,7 @@ class Underwriter:
         Raises:
             InvalidApplicationError: the mapping is not a valid application.
         """
-        # TODO: a decision takes about 0.19 ms median (bench/bench_scorecard.py), above the
+        # TODO: a decision takes 0.16 ms median at best (bench/bench_scorecard.py), above the
         # 0.1 ms goal; most of it is constructing exact Money values in the limit and fee steps.
         parsed = parse_application(application)
         features = application_features(parsed)

@@ -475,6 +475,8 @@ def _fit_numeric(
     clean_x, clean_y = x[clean], y[clean]
 
     # Pre-binning at quantiles of the clean values; the edges are data values.
+    # TODO: on Polish 5year (seed 42) these bins give 0.907 hold-out AUC where toad's
+    # chi-merge cuts give 0.927 through the same regression; better cut placement is open.
     edges: list[float] = []
     if clean_x.size:
         quantiles = np.quantile(
