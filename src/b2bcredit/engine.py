@@ -50,7 +50,7 @@ from b2bcredit.ledger.results import AuthorizationResult, CaptureResult, Collect
 from b2bcredit.ledger.service import DEFAULT_AUTHORIZATION_TTL, Ledger
 from b2bcredit.products.catalogue import Catalogue, default_catalogue
 from b2bcredit.products.terms import PaymentTerms, TermsSpec
-from b2bcredit.products.terms_interim import build_terms
+from b2bcredit.products.terms_adapter import build_terms
 from b2bcredit.storage.base import OutboxMessage, Store
 from b2bcredit.storage.sqlite import SqliteStore
 

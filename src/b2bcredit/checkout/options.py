@@ -22,7 +22,7 @@ from b2bcredit.ledger.fx import FxQuote, convert
 from b2bcredit.products.catalogue import BuyerStatus, Catalogue, Product, ProductKind, UnderwritingOutcome
 from b2bcredit.products.eligibility import BuyerPosition, ReasonCode, ResolutionHint, assess
 from b2bcredit.products.terms import EarlyPaymentDiscount, PaymentTerms, ScheduledPayment, TermsSpec
-from b2bcredit.products.terms_interim import annual_percentage_rate, build_terms
+from b2bcredit.products.terms_adapter import build_terms, offer_apr
 
 __all__ = [
     "Cart",
@@ -127,7 +127,7 @@ def price_offer(
     buyer_fee = product.pricing.buyer_fee(amount, probability_of_default)
     total = amount + buyer_fee
     schedule = terms.schedule(total, today)
-    apr = Decimal(0) if buyer_fee.is_zero() else annual_percentage_rate(amount, schedule, today)
+    apr = Decimal(0) if buyer_fee.is_zero() else offer_apr(product.terms, amount, schedule, today)
     return Offer(
         terms.code,
         schedule,

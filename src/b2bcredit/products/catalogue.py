@@ -23,6 +23,9 @@ import attrs
 from b2bcredit.core.errors import InvalidInputError, NotFoundError
 from b2bcredit.core.money import Money, Rounding, to_decimal
 from b2bcredit.products.terms import TermsKind, TermsSpec
+from b2bcredit.terms.amortization import AmortizationMethod
+from b2bcredit.terms.periods import Frequency
+from b2bcredit.terms.rounding import ResidualPlacement, RoundingPolicy
 
 __all__ = [
     "AmountRange",
@@ -288,14 +291,7 @@ def _product_from_dict(data: Mapping[str, Any]) -> Product:
         product_id=str(data["product_id"]),
         name=str(data["name"]),
         kind=ProductKind(data["kind"]),
-        terms=TermsSpec(
-            kind=TermsKind(terms["kind"]),
-            days=int(terms.get("days", 0)),
-            discount_rate=_optional_decimal(terms.get("discount_rate"), "discount_rate"),
-            discount_days=None if terms.get("discount_days") is None else int(terms["discount_days"]),
-            installments=int(terms.get("installments", 1)),
-            interval_months=int(terms.get("interval_months", 1)),
-        ),
+        terms=_terms_from_json(terms),
         eligibility=Eligibility(
             amount_ranges=tuple(
                 AmountRange(
@@ -327,6 +323,47 @@ def _product_from_dict(data: Mapping[str, Any]) -> Product:
             fixed=_money_list(late_fee.get("fixed", ())),
             rate=to_decimal(late_fee.get("rate", "0"), "late_fee.rate"),
         ),
+    )
+
+
+def _terms_from_json(terms: str | Mapping[str, Any]) -> TermsSpec:
+    # Trade terms are written in the usual notation; an instalment plan is an object.
+    if isinstance(terms, str):
+        return TermsSpec.parse(terms)
+    if "kind" in terms:
+        return _structured_terms(terms)
+    plan = terms["instalment_plan"]
+    rounding = plan.get("rounding", {})
+    return TermsSpec(
+        kind=TermsKind.INSTALLMENTS,
+        installments=int(plan["instalments"]),
+        frequency=Frequency(plan.get("frequency", "monthly")),
+        method=AmortizationMethod(plan.get("method", "annuity")),
+        rounding=RoundingPolicy(
+            mode=Rounding[rounding.get("mode", "HALF_EVEN")],
+            instalment_multiple=rounding.get("instalment_multiple"),
+            residual=ResidualPlacement(rounding.get("residual", "last")),
+        ),
+    )
+
+
+_MONTHS_TO_FREQUENCY = {1: Frequency.MONTHLY, 3: Frequency.QUARTERLY, 6: Frequency.SEMIANNUAL, 12: Frequency.ANNUAL}
+
+
+def _structured_terms(terms: Mapping[str, Any]) -> TermsSpec:
+    # The field-by-field form of catalogue version 2026-12-01, still read for existing files.
+    months = int(terms.get("interval_months", 1))
+    if months not in _MONTHS_TO_FREQUENCY:
+        raise InvalidInputError(
+            "interval_months", months, "no instalment frequency has this many months", "Pass 1, 3, 6 or 12."
+        )
+    return TermsSpec(
+        kind=TermsKind(terms["kind"]),
+        days=int(terms.get("days", 0)),
+        discount_rate=_optional_decimal(terms.get("discount_rate"), "discount_rate"),
+        discount_days=None if terms.get("discount_days") is None else int(terms["discount_days"]),
+        installments=int(terms.get("installments", 1)),
+        frequency=_MONTHS_TO_FREQUENCY[months],
     )
 
 
