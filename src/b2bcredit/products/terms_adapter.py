@@ -4,7 +4,8 @@ Trade terms (Net N, end of month, early-payment discounts, split terms) get thei
 dates from :class:`~b2bcredit.terms.trade.TradeTerms`, anchored at the capture
 (shipment) date and rolled on the tenant's business calendar when one is given.
 Instalment plans get their dates and parts from
-:func:`~b2bcredit.terms.schedule.build_schedule` with the product's rounding policy.
+:func:`~b2bcredit.terms.schedule.build_schedules` with the product's rounding policy
+(row for row what ``build_schedule`` gives).
 The APR shown at checkout is the Regulation Z APR of :mod:`b2bcredit.terms.apr`.
 
 Example:
@@ -35,7 +36,7 @@ from b2bcredit.products.terms import (
 from b2bcredit.terms.apr import regulation_z_apr
 from b2bcredit.terms.cashflows import NoRateError
 from b2bcredit.terms.periods import Frequency
-from b2bcredit.terms.schedule import ScheduleSpec, build_schedule
+from b2bcredit.terms.schedule import ScheduleSpec, build_schedules
 from b2bcredit.terms.trade import TradeTerms
 
 __all__ = ["InstalmentPlanTerms", "TermsFactory", "TradeTermsAdapter", "build_terms", "offer_apr"]
@@ -85,13 +86,15 @@ class InstalmentPlanTerms:
     def schedule(self, amount: Money, anchor: date) -> tuple[ScheduledPayment, ...]:
         """Split ``amount`` into the plan's instalments, the first one period after ``anchor``.
 
-        ``build_schedule`` rejects an amount of fewer minor units than instalments (zero,
+        The terms package rejects an amount of fewer minor units than instalments (zero,
         or a partial capture of a few cents), because some part would be zero. Such an
         amount is split by :meth:`Money.allocate` instead, zeros first, on the same dates.
         """
         count = self.spec.installments
         tiny = amount.minor_units < count
-        plan = build_schedule(
+        # The batch builder gives the same rows as build_schedule without computing the
+        # schedule's own APR, which checkout computes once for the whole offer.
+        plan = build_schedules(
             ScheduleSpec(
                 # A tiny amount only borrows the dates of a plan of one minor unit per part.
                 amount=Money.from_minor_units(count, amount.currency) if tiny else amount,
@@ -103,13 +106,14 @@ class InstalmentPlanTerms:
                 rounding=self.spec.rounding,
                 calendar=self.calendar,
                 business_day_convention=self.convention,
-            )
+            ),
+            [Money.from_minor_units(count, amount.currency) if tiny else amount],
         )
         if tiny:
             parts = amount.allocate(count, RemainderPlacement.LAST)
-            rows = zip(plan.instalments, parts, strict=True)
-            return tuple(ScheduledPayment(row.due_date, part) for row, part in rows)
-        return tuple(ScheduledPayment(row.due_date, row.payment) for row in plan.instalments)
+        else:
+            parts = tuple(Money.from_minor_units(int(units), amount.currency) for units in plan.payment[0])
+        return tuple(ScheduledPayment(day, part) for day, part in zip(plan.due_dates, parts, strict=True))
 
     def discount(self, anchor: date) -> EarlyPaymentDiscount | None:
         """Return None: instalment plans offer no early-payment discount."""
