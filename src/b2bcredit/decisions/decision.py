@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -205,12 +206,17 @@ def decide(
     model_hash: str,
     policy: UnderwritingPolicy,
     limit_policy: LimitPolicy,
+    limit_multiplier: Decimal | None = None,
 ) -> Decision:
-    """Turn a scored application into a decision. Pure: the same inputs give the same decision."""
+    """Turn a scored application into a decision. Pure: the same inputs give the same decision.
+
+    ``limit_multiplier`` (a customer tier's credit-limit multiplier) goes to
+    :meth:`LimitPolicy.decide`; the granted limit stays at most the requested one.
+    """
     currency = application.requested_limit.currency.code
     requested = application.requested_limit
     grade = policy.grade(pd)
-    sizing = limit_policy.decide(limit_inputs(application, grade))
+    sizing = limit_policy.decide(limit_inputs(application, grade), multiplier=limit_multiplier)
     knock_outs = _knock_outs(application, policy)
     reasons: tuple[ReasonCode, ...] = tuple(score_reasons)
     counter: CounterOffer | None = None

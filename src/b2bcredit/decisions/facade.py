@@ -123,8 +123,16 @@ class Underwriter:
                 best_index, best_share = index, share
         return best_index
 
-    def underwrite(self, application: BuyerApplication | Mapping[str, Any]) -> Decision:
+    def underwrite(
+        self,
+        application: BuyerApplication | Mapping[str, Any],
+        *,
+        limit_multiplier: Decimal | None = None,
+    ) -> Decision:
         """Decide one application (a validated model or a mapping to validate).
+
+        ``limit_multiplier`` scales the sized limit before the policy's caps (a customer
+        tier's credit-limit multiplier).
 
         Raises:
             InvalidApplicationError: the mapping is not a valid application.
@@ -136,7 +144,7 @@ class Underwriter:
         model = self.models[self.select_model(features)]
         result = model.score_one(features)
         return self._decide(
-            parsed, model, result.score, result.pd, result.reasons, result.fallback_features
+            parsed, model, result.score, result.pd, result.reasons, result.fallback_features, limit_multiplier
         )
 
     def _decide(
@@ -147,6 +155,7 @@ class Underwriter:
         pd: float,
         reasons: Any,
         fallback: Sequence[str],
+        limit_multiplier: Decimal | None = None,
     ) -> Decision:
         return decide(
             application,
@@ -159,10 +168,13 @@ class Underwriter:
             model_hash=model.content_hash,
             policy=self.policy,
             limit_policy=self._limit_policy(application.requested_limit.currency.code),
+            limit_multiplier=limit_multiplier,
         )
 
-    def underwrite_batch(self, table: Any) -> list[Decision]:
-        """Decide many applications, in input order.
+    def underwrite_batch(self, table: Any, *, limit_multiplier: Decimal | None = None) -> list[Decision]:
+        """Decide many applications, in input order, each as :meth:`underwrite` would.
+
+        ``limit_multiplier`` applies to every application (one customer tier).
 
         ``table`` is a sequence of applications or mappings (nested or flat rows), a CSV
         path (flat columns, see :mod:`b2bcredit.datasets.records`) or a pandas DataFrame
@@ -190,6 +202,7 @@ class Underwriter:
                     float(batch.pds[position]),
                     reasons,
                     batch.fallback_features(position),
+                    limit_multiplier,
                 )
         logger.info("underwrote a batch of %d applications", len(applications))
         return [d for d in decisions if d is not None]

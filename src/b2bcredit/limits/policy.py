@@ -115,14 +115,18 @@ class LimitDecision:
     Attributes:
         limit: the final limit (state and amount).
         estimates: each method's figure or the reason it had none.
-        combined: the figure before caps and rounding (None when no method applied).
+        combined: the figure before the multiplier, caps and rounding (None when no
+            method applied).
         caps_applied: the caps that lowered the figure, in plain words.
+        multiplier: the factor applied to the combined figure before the caps, such as
+            a customer tier's credit-limit multiplier; None when none was given.
     """
 
     limit: CreditLimit
     estimates: tuple[LimitEstimate, ...]
     combined: Money | None
     caps_applied: tuple[str, ...]
+    multiplier: Decimal | None = None
 
 
 @attrs.frozen
@@ -198,12 +202,22 @@ class LimitPolicy:
                 "Pass both or neither.",
             )
 
-    def decide(self, inputs: LimitInputs) -> LimitDecision:
+    def decide(self, inputs: LimitInputs, *, multiplier: Decimal | None = None) -> LimitDecision:
         """Size the limit from ``inputs``.
 
         With no applicable method the state is NOT_UNDERWRITTEN (there is nothing to size
         a limit on); a figure that rounds or caps to zero is PREPAY_ONLY.
+
+        ``multiplier`` (a customer tier's credit-limit multiplier) scales the combined
+        figure, rounded down to the minor unit. It applies before the policy maximum and
+        the concentration cap, so a multiplied limit never passes either cap.
         """
+        if multiplier is not None:
+            factor = to_decimal(multiplier, "multiplier")
+            if factor <= 0:
+                raise InvalidInputError(
+                    "multiplier", str(factor), "a limit multiplier must be above 0", "Pass a factor such as 1.25."
+                )
         if inputs.currency != self.currency:
             raise InvalidInputError(
                 "currency",
@@ -214,10 +228,10 @@ class LimitPolicy:
         estimates = tuple(method.estimate(inputs) for method in self.methods)
         available = [e for e in estimates if e.amount is not None]
         if not available:
-            return LimitDecision(CreditLimit.not_underwritten(), estimates, None, ())
+            return LimitDecision(CreditLimit.not_underwritten(), estimates, None, (), multiplier)
         combined = self._combine(available)
 
-        capped = combined
+        capped = combined if multiplier is None else combined.multiply(factor, Rounding.DOWN)
         caps: list[str] = []
         if self.maximum is not None and capped > self.maximum:
             capped = self.maximum
@@ -235,7 +249,7 @@ class LimitPolicy:
         rounded = capped.round_to(self.step, self.rounding)
         if rounded.is_negative():
             rounded = Money.zero(self.currency)
-        return LimitDecision(CreditLimit.of(rounded), estimates, combined, tuple(caps))
+        return LimitDecision(CreditLimit.of(rounded), estimates, combined, tuple(caps), multiplier)
 
     def _combine(self, available: Sequence[LimitEstimate]) -> Money:
         amounts = [e.amount for e in available if e.amount is not None]
