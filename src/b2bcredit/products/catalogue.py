@@ -129,8 +129,9 @@ class Pricing:
 
     The buyer fee is ``fixed + (rate + pd × risk_rate) × amount``, rounded with
     ``rounding`` and capped at ``cap``. The fixed part and the cap are given per currency.
-    In a currency they do not list, the fixed part is zero and there is no cap. The merchant's fee is
-    ``merchant_rate × amount``.
+    In a currency they do not list, the fixed part is zero and there is no cap. A
+    ``fee_discount`` (a customer tier's benefit) then takes its share off the capped fee,
+    the discount rounded with ``rounding``. The merchant's fee is ``merchant_rate × amount``.
     """
 
     merchant_rate: Decimal = Decimal(0)
@@ -139,6 +140,13 @@ class Pricing:
     buyer_cap: tuple[Money, ...] = ()
     risk_rate: Decimal = Decimal(0)
     rounding: Rounding = Rounding.HALF_UP
+    fee_discount: Decimal = Decimal(0)
+
+    def __attrs_post_init__(self) -> None:
+        if not Decimal(0) <= self.fee_discount < Decimal(1):
+            raise InvalidInputError(
+                "fee_discount", str(self.fee_discount), "must be at least 0 and below 1", "Pass 0.10 for 10%."
+            )
 
     def buyer_fee(self, amount: Money, probability_of_default: Decimal | None = None) -> Money:
         """Return the buyer's fee on an order of ``amount``."""
@@ -148,7 +156,9 @@ class Pricing:
         fee = amount.multiply(rate, self.rounding) + _in_currency(self.buyer_fixed, amount)
         cap = _find_currency(self.buyer_cap, amount.currency.code)
         if cap is not None and fee > cap:
-            return cap
+            fee = cap
+        if self.fee_discount:
+            fee = fee - fee.multiply(self.fee_discount, self.rounding)
         return fee
 
     def merchant_fee(self, amount: Money) -> Money:
@@ -314,6 +324,7 @@ def _product_from_dict(data: Mapping[str, Any]) -> Product:
             buyer_cap=_money_list(pricing.get("buyer_cap", ())),
             risk_rate=to_decimal(pricing.get("risk_rate", "0"), "risk_rate"),
             rounding=Rounding[pricing.get("rounding", "HALF_UP")],
+            fee_discount=to_decimal(pricing.get("fee_discount", "0"), "fee_discount"),
         ),
         exposure=ExposureEffect(data.get("exposure", "reserve_until_paid")),
         late_fee=None
