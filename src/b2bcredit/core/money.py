@@ -387,8 +387,16 @@ class Money:
         for index in receivers:
             floors[index] += 1
 
+        # Equal splits have at most two distinct shares, so build each distinct value once.
         exponent = -self._currency.minor_units
-        return tuple(self._with_amount(Decimal(sign * share).scaleb(exponent, context=_EXACT)) for share in floors)
+        built: dict[int, Money] = {}
+        result = []
+        for share in floors:
+            part = built.get(share)
+            if part is None:
+                part = built[share] = self._with_amount(Decimal(sign * share).scaleb(exponent, context=_EXACT))
+            result.append(part)
+        return tuple(result)
 
     # Comparison -----------------------------------------------------------------------
 
