@@ -336,6 +336,8 @@ def run(arguments: argparse.Namespace) -> int:
     from b2bcredit.segments.pipeline import segment_customers
 
     path: Path = arguments.transactions
+    if path.is_dir():
+        raise InvalidInputError("TRANSACTIONS", str(path), "is a directory", "Pass the CSV file of order lines.")
     if not path.is_file():
         raise FileNotFoundError(f"transaction file {path} not found")
     show = not arguments.no_progress and path.stat().st_size >= _PROGRESS_FROM_BYTES
