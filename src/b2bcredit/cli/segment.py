@@ -85,6 +85,9 @@ def register(subparsers: Any) -> None:
                         help="CLV horizon in 30-day months (default: 12)")
     parser.add_argument("--discount-rate", type=float, default=0.01,
                         help="monthly discount rate of CLV (default: 0.01)")
+    parser.add_argument("--no-clv", action="store_true",
+                        help="skip the BG/NBD and Gamma-Gamma fits; the CLV, expected purchases "
+                             "and probability alive columns stay empty")
 
     parser.add_argument("--policy", type=Path, metavar="POLICY.json",
                         help="tier policy as JSON (the TierPolicyModel schema); default: the "
@@ -304,19 +307,23 @@ def summary_lines(result: SegmentationResult) -> list[str]:
     lines = ["cleaning report:"]
     lines.extend(f"  {line}" for line in result.report.to_lines())
     lines.append(f"evaluation window: {result.window}")
-    params = result.bgnbd.params
-    lines.append(
-        f"BG/NBD: r={params.r:.4f} alpha={params.alpha:.4f} a={params.a:.6f} "
-        f"b={params.b:.4f}, log-likelihood {result.bgnbd.log_likelihood:.3f}"
-        + ("" if result.bgnbd.converged else " (did not converge)")
-    )
+    lines.append(f"customers with a row: {len(result.customers)}")
+    lines.extend(f"  {line}" for line in result.left_out_lines())
+    if result.bgnbd is not None:
+        params = result.bgnbd.params
+        lines.append(
+            f"BG/NBD: r={params.r:.4f} alpha={params.alpha:.4f} a={params.a:.6f} "
+            f"b={params.b:.4f}, log-likelihood {result.bgnbd.log_likelihood:.3f}"
+            + ("" if result.bgnbd.converged else " (did not converge)")
+        )
     gg = result.gamma_gamma
-    lines.append(
-        f"Gamma-Gamma: p={gg.params.p:.4f} q={gg.params.q:.4f} v={gg.params.v:.4f} on "
-        f"{gg.n_used} customers with repeat purchases"
-    )
+    if gg is not None:
+        lines.append(
+            f"Gamma-Gamma: p={gg.params.p:.4f} q={gg.params.q:.4f} v={gg.params.v:.4f} on "
+            f"{gg.n_used} customers with repeat purchases"
+        )
     if result.clv_problem:
-        lines.append(f"CLV not predicted: {result.clv_problem}")
+        lines.append(f"CLV skipped, the clv column is empty: {result.clv_problem}")
     lines.append(f"tiers (policy {result.policy_version}):")
     lines.append(f"  {'tier':<10} {'customers':>9} {'revenue':>18} {'share':>7} {'CLV':>18}")
     for tier in result.tiers:
@@ -367,6 +374,7 @@ def run(arguments: argparse.Namespace) -> int:
             firmographics=firmographics, clusters=arguments.clusters, seed=arguments.seed,
             clv_months=arguments.clv_months, monthly_discount_rate=arguments.discount_rate,
             current_tiers=current_tiers, credit=credit, on_step=on_step,
+            predict_clv=not arguments.no_clv,
         )
         bar.update(len(_STEPS) - bar.n)
 

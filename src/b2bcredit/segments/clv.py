@@ -462,8 +462,10 @@ def fit_bgnbd(
 
 
 def _log_hyp2f1(a_: FloatArray, b_: FloatArray, c_: FloatArray, z: FloatArray) -> FloatArray:
-    # Euler's transformation gives the same value when the direct series overflows.
-    with np.errstate(divide="ignore", over="ignore"):
+    # Euler's transformation gives the same value when the direct series overflows. Near
+    # boundary parameters hyp2f1 can return inf or a negative value, whose log is NaN: the
+    # caller checks for non-finite results, so numpy's warnings stay silent here.
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         direct = np.log(hyp2f1(a_, b_, c_, z))
         overflow = ~np.isfinite(direct)
         if np.any(overflow):

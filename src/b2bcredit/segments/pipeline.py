@@ -16,7 +16,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from b2bcredit.core.errors import InvalidInputError
+from b2bcredit.core.errors import InvalidInputError, InvalidStateError
 from b2bcredit.core.money import DECIMAL_CONTEXT, Money, Rounding
 from b2bcredit.segments.clv import (
     BetaGeoFit,
@@ -122,13 +122,40 @@ class SegmentationResult:
     report: CleaningReport
     summary: CustomerSummary
     window: EvaluationWindow
-    bgnbd: BetaGeoFit
-    gamma_gamma: GammaGammaFit
+    # None when the fit was not run (CLV switched off) or the data cannot support it.
+    bgnbd: BetaGeoFit | None
+    gamma_gamma: GammaGammaFit | None
     demand: DemandClusters
     policy_version: str
-    # The reason CLV is missing for every customer (a BG/NBD fit that did not converge,
-    # or a Gamma-Gamma q ≤ 1), or None.
+    # The reason CLV is missing for every customer (switched off, too few repeat buyers,
+    # a BG/NBD fit that did not converge or cannot predict, a Gamma-Gamma q ≤ 1), or None.
     clv_problem: str | None
+    # Customers of the file without a row: those with no sale line at all (only
+    # cancellations, returns, adjustments or zero-price lines), and those whose sales
+    # all fall outside the window.
+    customers_without_sale: int = 0
+    customers_outside_window: int = 0
+
+    def left_out_lines(self) -> list[str]:
+        """Return one line per group of customers in the file that got no row, with why."""
+        lines = []
+        if self.customers_without_sale:
+            lines.append(f"{self.customers_without_sale} customers left out: no sale line, only "
+                         "cancellations, returns, adjustments or zero-price lines")
+        if self.customers_outside_window:
+            lines.append(f"{self.customers_outside_window} customers left out: every sale falls "
+                         f"outside the evaluation window {self.window}")
+        return lines
+
+
+@attrs.frozen(slots=True)
+class _ClvPrediction:
+    bgnbd: BetaGeoFit | None
+    gamma_gamma: GammaGammaFit | None
+    purchases: npt.NDArray[np.float64] | None
+    alive: npt.NDArray[np.float64] | None
+    clv: npt.NDArray[np.float64] | None
+    problem: str | None
 
 
 def _day(days_since_epoch: int) -> dt.date:
@@ -153,6 +180,7 @@ def segment_customers(
     current_tiers: Mapping[str, TierState] | None = None,
     credit: Mapping[str, CreditStanding] | None = None,
     on_step: Callable[[str], None] | None = None,
+    predict_clv: bool = True,
 ) -> SegmentationResult:
     """Segment every customer with a sale in the window and place each in a tier.
 
@@ -169,6 +197,10 @@ def segment_customers(
         credit: each customer's payment behaviour and credit risk, for the performance
             score and the vetoes; customers without an entry have no payment data.
         on_step: called with the name of each step as it starts, for progress display.
+        predict_clv: False skips the BG/NBD and Gamma-Gamma fits; CLV is then None.
+
+    Data too small for the CLV models (fewer than two repeat buyers, a boundary fit)
+    does not raise: every other column is filled, CLV is None and ``clv_problem`` says why.
     """
     def step(name: str) -> None:
         if on_step is not None:
@@ -191,6 +223,8 @@ def segment_customers(
         window = EvaluationWindow(_day(int(sale_days.min())), _day(int(sale_days.max()) + 1),
                                   table.zone)
     summary = summarise_customers(table, window)
+    sale_customers = table.customer[table.sales_mask()]
+    with_sale = int(np.unique(sale_customers[sale_customers >= 0]).size)
     previous = _previous_revenue(table, window, summary)
 
     step("rfm")
@@ -199,30 +233,9 @@ def segment_customers(
     step("demand clusters")
     demand = cluster_customers(demand_features(table, summary), k=clusters, seed=seed)
 
-    step("bg/nbd fit")
-    bgnbd = fit_bgnbd(summary.frequency, summary.recency, summary.T)
-    step("gamma-gamma fit")
-    gamma_gamma = fit_gamma_gamma(summary.frequency, summary.monetary_value)
-
-    step("clv")
-    horizon = clv_months * _DAYS_PER_MONTH
-    purchases = alive = clv_values = None
-    clv_problem = gamma_gamma.problem
-    if not bgnbd.converged:
-        # Few customers can put the maximum on the boundary (no dropout, infinite α):
-        # report it instead of predicting from parameters the data does not pin down.
-        clv_problem = (f"the BG/NBD fit did not converge ({bgnbd.message}) on "
-                       f"{bgnbd.n_customers} customers; fit on more customers or a longer window")
-    else:
-        purchases = expected_purchases(bgnbd.params, horizon, summary.frequency,
-                                       summary.recency, summary.T)
-        alive = probability_alive(bgnbd.params, summary.frequency, summary.recency, summary.T)
-    if clv_problem is None:
-        clv_values = customer_lifetime_value(
-            bgnbd.params, gamma_gamma.params, summary.frequency, summary.recency, summary.T,
-            summary.monetary_value, months=clv_months,
-            monthly_discount_rate=monthly_discount_rate,
-        )
+    prediction = _predict_clv(summary, clv_months, monthly_discount_rate, step, predict_clv)
+    purchases, alive, clv_values = prediction.purchases, prediction.alive, prediction.clv
+    clv_problem = prediction.problem
 
     step("tiers")
     currency = table.currency
@@ -289,12 +302,67 @@ def segment_customers(
         report=table.report,
         summary=summary,
         window=window,
-        bgnbd=bgnbd,
-        gamma_gamma=gamma_gamma,
+        bgnbd=prediction.bgnbd,
+        gamma_gamma=prediction.gamma_gamma,
         demand=demand,
         policy_version=policy.version,
         clv_problem=clv_problem,
+        customers_without_sale=table.report.customers - with_sale,
+        customers_outside_window=with_sale - len(summary.customer_ids),
     )
+
+
+def _predict_clv(
+    summary: CustomerSummary, clv_months: int, monthly_discount_rate: float,
+    step: Callable[[str], None], predict: bool,
+) -> _ClvPrediction:
+    """Fit BG/NBD and Gamma-Gamma and predict; report why instead of raising when the data is too small."""
+    if not predict:
+        return _ClvPrediction(None, None, None, None, None, "switched off (--no-clv or predict_clv=False)")
+    repeat_buyers = int(np.count_nonzero(summary.frequency > 0))
+    if repeat_buyers < 2:
+        # Without repeat purchases neither model has anything to fit.
+        return _ClvPrediction(None, None, None, None, None,
+                              f"the CLV models need at least two customers with repeat purchases, "
+                              f"found {repeat_buyers}; use a longer window or more customers")
+    step("bg/nbd fit")
+    bgnbd = fit_bgnbd(summary.frequency, summary.recency, summary.T)
+    step("gamma-gamma fit")
+    try:
+        gamma_gamma = fit_gamma_gamma(summary.frequency, summary.monetary_value)
+    except InvalidInputError as error:
+        # Only "fewer than two repeat buyers" gets here: the arrays come from the summary.
+        return _ClvPrediction(bgnbd, None, None, None, None,
+                              f"the Gamma-Gamma model needs repeat buyers: {error.problem} "
+                              f"(found {error.value}); use a longer window or more customers")
+
+    step("clv")
+    if not bgnbd.converged:
+        # Few customers can put the maximum on the boundary (no dropout, infinite α):
+        # report it instead of predicting from parameters the data does not pin down.
+        return _ClvPrediction(bgnbd, gamma_gamma, None, None, None,
+                              f"the BG/NBD fit did not converge ({bgnbd.message}) on "
+                              f"{bgnbd.n_customers} customers; fit on more customers or a longer window")
+    horizon = clv_months * _DAYS_PER_MONTH
+    try:
+        purchases = expected_purchases(bgnbd.params, horizon, summary.frequency,
+                                       summary.recency, summary.T)
+        alive = probability_alive(bgnbd.params, summary.frequency, summary.recency, summary.T)
+    except InvalidStateError:
+        # A fit can converge to near-boundary parameters (a and b near zero) on a few
+        # weeks of data, where the hypergeometric term cannot be evaluated.
+        return _ClvPrediction(bgnbd, gamma_gamma, None, None, None,
+                              f"the BG/NBD fit on {bgnbd.n_customers} customers ended at boundary "
+                              f"parameters (a={bgnbd.params.a:.3g}, b={bgnbd.params.b:.3g}) that "
+                              "cannot predict purchases; use a longer window or more customers")
+    if gamma_gamma.problem is not None:
+        return _ClvPrediction(bgnbd, gamma_gamma, purchases, alive, None, gamma_gamma.problem)
+    clv_values = customer_lifetime_value(
+        bgnbd.params, gamma_gamma.params, summary.frequency, summary.recency, summary.T,
+        summary.monetary_value, months=clv_months,
+        monthly_discount_rate=monthly_discount_rate,
+    )
+    return _ClvPrediction(bgnbd, gamma_gamma, purchases, alive, clv_values, None)
 
 
 def _previous_revenue(
