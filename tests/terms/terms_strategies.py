@@ -57,4 +57,6 @@ def schedule_specs(draw: st.DrawFn) -> ScheduleSpec:
         interest_grace=interest_grace,
         principal_grace=grace - interest_grace,
         rounding=draw(policies),
+        # 1.5 (150 %) stays among the rates to test extreme interest.
+        allow_high_rate=True,
     )

@@ -145,7 +145,7 @@ class TestApr:
 
         schedule = build_schedule(ScheduleSpec(
             amount=Money("9876.54", EUR), annual_rate=rate, instalments=24, start_date=date(2024, 1, 31),
-            upfront_fee=Money("99.00", EUR), first_due_date=date(2024, 3, 20),
+            upfront_fee=Money("99.00", EUR), first_due_date=date(2024, 3, 20), allow_high_rate=True,
         ))
         assert schedule.apr is not None
         monkeypatch.setattr(apr_module, "_single_advance_root", lambda *args: None)

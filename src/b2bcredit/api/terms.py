@@ -72,6 +72,8 @@ class ScheduleRequest(BaseModel):
     instalment_fee: Money | None = None
     rounding: RoundingModel = RoundingModel()
     business_day_convention: BusinessDayConvention = BusinessDayConvention.UNADJUSTED
+    # An annual rate above 1 (100 %) is rejected unless this is set: see ScheduleSpec.
+    allow_high_rate: bool = False
 
     def to_spec(self) -> ScheduleSpec:
         """Return the domain spec; a business-day roll needs a calendar passed in code."""
@@ -83,6 +85,7 @@ class ScheduleRequest(BaseModel):
             principal_grace=self.principal_grace, grace_interest=self.grace_interest,
             down_payment=self.down_payment, upfront_fee=self.upfront_fee, instalment_fee=self.instalment_fee,
             rounding=self.rounding.to_policy(), business_day_convention=self.business_day_convention,
+            allow_high_rate=self.allow_high_rate,
         )
 
 

@@ -7,19 +7,42 @@ import json
 from datetime import date
 from typing import Any
 
+from b2bcredit.cli.options import Option, iso_date, restate_for_options
 from b2bcredit.core.daycount import DayCount, parse_day_count
+from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import Money, Rounding, to_decimal
 from b2bcredit.terms.amortization import AmortizationMethod
 from b2bcredit.terms.periods import parse_frequency
 from b2bcredit.terms.rounding import ResidualPlacement, RoundingPolicy
-from b2bcredit.terms.schedule import InterestBasis, Schedule, ScheduleSpec, build_schedule
+from b2bcredit.terms.schedule import (
+    InterestBasis,
+    RateAboveMaximumError,
+    Schedule,
+    ScheduleSpec,
+    build_schedule,
+)
 
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid date {text!r}: write it as YYYY-MM-DD") from None
+# The library fields behind the options, so errors name what the user typed.
+_OPTIONS = {
+    "amount": Option("--amount", "Pass a positive amount in the currency's decimal places, such as 2500.00.",
+                     "amount"),
+    "currency": Option("--currency", "Pass a three-letter ISO 4217 code such as EUR.", "currency"),
+    "rate": Option("--rate", "Pass the nominal annual rate in percent, such as 8.24.", "rate"),
+    "instalments": Option("--periods", "Pass a whole number of instalments, 1 or more, such as 12.", "periods"),
+    "instalment_multiple": Option("--multiple", "Pass a positive amount such as 1 for whole units.", "multiple"),
+    "day_count": Option("--day-count", "Pass ACT/365F, ACT/360, ACT/ACT ISDA, 30/360 US, 30/360 BOND, 30E/360 "
+                        "or 30E/360 ISDA.", "day_count"),
+    "frequency": Option("--frequency", "Pass weekly, biweekly, semimonthly, monthly, quarterly, semiannual or "
+                        "annual.", "frequency"),
+    "first_due_date": Option("--first-due", "Pass a date after --start, YYYY-MM-DD.", "first_due"),
+    "start_date": Option("--start", "Pass the date the credit is advanced, YYYY-MM-DD.", "start"),
+    # Restated with the text typed (percent), not the library's fraction.
+    "annual_rate": Option("--rate", "Pass the nominal annual rate in percent, such as 8.24.", "rate"),
+}
+_HIGH_RATE_OPTION = Option(
+    "--rate", "Rates are percent on the command line (--rate 8.24 for 8.24 %). Pass --allow-high-rate if the "
+    "rate is meant.", "rate",
+)
 
 
 def register(subparsers: Any) -> None:
@@ -30,13 +53,21 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--amount", required=True, help="amount financed, such as 2500.00")
     parser.add_argument("--currency", default="EUR", help="ISO 4217 currency code (default EUR)")
-    parser.add_argument("--rate", required=True, help="nominal annual interest rate in percent, such as 8.24")
-    parser.add_argument("--periods", required=True, type=int, help="number of instalments")
     parser.add_argument(
-        "--frequency", default="monthly", help="weekly, biweekly, semimonthly, monthly, quarterly, semiannual or annual"
+        "--rate", required=True, help="nominal annual interest rate in percent, such as 8.24; at most 100 "
+        "unless --allow-high-rate",
     )
-    parser.add_argument("--start", type=_date, default=None, help="start date YYYY-MM-DD (default: today)")
-    parser.add_argument("--first-due", type=_date, default=None, help="an odd first due date YYYY-MM-DD")
+    parser.add_argument("--allow-high-rate", action="store_true", help="accept a --rate above 100 percent a year")
+    parser.add_argument("--periods", required=True, help="number of instalments, 1 or more")
+    parser.add_argument(
+        "--frequency", default="monthly",
+        help="weekly, biweekly, semimonthly, monthly, quarterly, semiannual or annual (default monthly)",
+    )
+    parser.add_argument("--start", type=iso_date, default=None, help="start date YYYY-MM-DD (default: today)")
+    parser.add_argument(
+        "--first-due", type=iso_date, default=None,
+        help="an odd first due date YYYY-MM-DD (default: one period after --start)",
+    )
     parser.add_argument(
         "--method", default="annuity", choices=[method.value for method in AmortizationMethod],
         help="amortisation method (default annuity)",
@@ -47,10 +78,12 @@ def register(subparsers: Any) -> None:
         "by default each period earns the annual rate divided by the periods per year",
     )
     parser.add_argument(
-        "--rounding", default="HALF_EVEN", choices=[mode.name for mode in Rounding], help="rounding mode"
+        "--rounding", default="HALF_EVEN", choices=[mode.name for mode in Rounding],
+        help="rounding mode of every rounded amount (default HALF_EVEN)",
     )
     parser.add_argument(
-        "--multiple", default=None, help="round instalments to this multiple, such as 1 for whole units"
+        "--multiple", default=None,
+        help="round instalments to this multiple, such as 1 for whole units (default: the minor unit)",
     )
     parser.add_argument(
         "--residual", default="last", choices=[place.value for place in ResidualPlacement],
@@ -60,18 +93,41 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+def _periods(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidInputError("instalments", text, "expected a whole number of at least 1",
+                                "Pass a whole number, 1 or more.") from None
+
+
 def run(arguments: argparse.Namespace) -> int:
     """Build the schedule from the arguments and print it."""
+    try:
+        schedule = build_schedule(_spec(arguments))
+    except InvalidInputError as error:
+        options = _OPTIONS
+        if isinstance(error, RateAboveMaximumError):
+            options = {**_OPTIONS, "annual_rate": _HIGH_RATE_OPTION}
+        raise restate_for_options(error, options, arguments) from None
+    if arguments.json:
+        print(json.dumps(schedule.to_dict(), indent=2))
+    else:
+        print(format_table(schedule))
+    return 0
+
+
+def _spec(arguments: argparse.Namespace) -> ScheduleSpec:
     if arguments.start is None:
         # The command line is the edge of the library, where reading today's date is fine.
         arguments.start = date.today()
     annual_rate = to_decimal(arguments.rate.strip().rstrip("%"), "rate") / 100
     basis = InterestBasis.PERIODIC if arguments.day_count is None else InterestBasis.DAILY
     day_count = parse_day_count(arguments.day_count) if arguments.day_count else DayCount.ACT_365_FIXED
-    spec = ScheduleSpec(
+    return ScheduleSpec(
         amount=Money(arguments.amount, arguments.currency.upper()),
         annual_rate=annual_rate,
-        instalments=arguments.periods,
+        instalments=_periods(arguments.periods),
         start_date=arguments.start,
         first_due_date=arguments.first_due,
         frequency=parse_frequency(arguments.frequency),
@@ -83,13 +139,8 @@ def run(arguments: argparse.Namespace) -> int:
             instalment_multiple=arguments.multiple,
             residual=ResidualPlacement(arguments.residual),
         ),
+        allow_high_rate=arguments.allow_high_rate,
     )
-    schedule = build_schedule(spec)
-    if arguments.json:
-        print(json.dumps(schedule.to_dict(), indent=2))
-    else:
-        print(format_table(schedule))
-    return 0
 
 
 def format_table(schedule: Schedule) -> str:

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from b2bcredit.api.segments import TierPolicyModel
+from b2bcredit.cli.options import Option, iso_date, restate_for_options
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import Money
 from b2bcredit.segments.firmographics import BusinessStatus, Firmographics
@@ -70,17 +71,18 @@ def register(subparsers: Any) -> None:
                              "and for day boundaries (default: Europe/London)")
 
     # The evaluation window.
-    parser.add_argument("--window-start", type=dt.date.fromisoformat, metavar="DATE",
-                        help="first day of the evaluation window (default: first sale)")
-    parser.add_argument("--window-end", type=dt.date.fromisoformat, metavar="DATE",
-                        help="first day after the evaluation window, exclusive "
+    parser.add_argument("--window-start", type=iso_date, metavar="DATE",
+                        help="first day of the evaluation window, YYYY-MM-DD (default: the day of the first sale)")
+    parser.add_argument("--window-end", type=iso_date, metavar="DATE",
+                        help="first day after the evaluation window, exclusive, YYYY-MM-DD "
                              "(default: the day after the last sale)")
 
     # Models.
     parser.add_argument("--clusters", type=int, metavar="K",
                         help="number of demand clusters (default: chosen by silhouette)")
     parser.add_argument("--seed", type=int, default=20_111_209,
-                        help="k-means seed; the same data and seed give the same clusters")
+                        help="k-means seed; the same data and seed give the same clusters "
+                             "(default: 20111209)")
     parser.add_argument("--clv-months", type=int, default=12,
                         help="CLV horizon in 30-day months (default: 12)")
     parser.add_argument("--discount-rate", type=float, default=0.01,
@@ -92,7 +94,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--policy", type=Path, metavar="POLICY.json",
                         help="tier policy as JSON (the TierPolicyModel schema); default: the "
                              "built-in four-tier policy in --currency")
-    parser.add_argument("--holdout-from", type=dt.date.fromisoformat, metavar="DATE",
+    parser.add_argument("--holdout-from", type=iso_date, metavar="DATE",
                         help="also fit BG/NBD on the days before DATE and report predicted "
                              "against actual purchase days from DATE to the end of the data")
 
@@ -127,15 +129,28 @@ def _column_map(pairs: Sequence[str]) -> ColumnMap:
     return ColumnMap(**mapping)
 
 
-def _window(arguments: argparse.Namespace) -> EvaluationWindow | None:
+_WINDOW_OPTIONS = {
+    "start": Option("--window-start", "Pass a first day before --window-end, YYYY-MM-DD.", "window_start"),
+    "end": Option("--window-end", "Pass the first day after the window, later than --window-start, YYYY-MM-DD.",
+                  "window_end"),
+    "zone": Option("--zone", "Pass an IANA zone name such as Europe/London.", "zone"),
+}
+
+
+def _window(arguments: argparse.Namespace, table: TransactionTable) -> EvaluationWindow | None:
+    """Return the window the options give; a missing end defaults to the first or last sale."""
     if arguments.window_start is None and arguments.window_end is None:
         return None
-    if arguments.window_start is None or arguments.window_end is None:
-        raise InvalidInputError("--window-start, --window-end",
-                                (arguments.window_start, arguments.window_end),
-                                "give both ends of the window or neither",
-                                "Pass --window-start and --window-end together.")
-    return EvaluationWindow(arguments.window_start, arguments.window_end, arguments.zone)
+    sale_days = table.local_day[table.sales_mask()]
+    if sale_days.size == 0:
+        raise InvalidInputError("TRANSACTIONS", str(arguments.transactions), "contains no sale lines",
+                                "Check the cleaning report for what the lines were.")
+    start = arguments.window_start or _EPOCH + dt.timedelta(days=int(sale_days.min()))
+    end = arguments.window_end or _EPOCH + dt.timedelta(days=int(sale_days.max()) + 1)
+    try:
+        return EvaluationWindow(start, end, arguments.zone)
+    except InvalidInputError as error:
+        raise restate_for_options(error, _WINDOW_OPTIONS, arguments) from None
 
 
 def read_firmographics(path: Path) -> dict[str, Firmographics]:
@@ -350,7 +365,6 @@ def run(arguments: argparse.Namespace) -> int:
     show = not arguments.no_progress and path.stat().st_size >= _PROGRESS_FROM_BYTES
     columns = _column_map(arguments.column)
     firmographics = read_firmographics(arguments.firmographics) if arguments.firmographics else None
-    window = _window(arguments)
     current_tiers = read_previous_tiers(arguments.previous) if arguments.previous else None
     credit = read_credit(arguments.credit) if arguments.credit else None
     policy = (read_policy(arguments.policy) if arguments.policy
@@ -362,6 +376,7 @@ def run(arguments: argparse.Namespace) -> int:
             path, currency=arguments.currency, zone=arguments.zone, columns=columns,
             progress=bar.update,
         )
+    window = _window(arguments, table)
     with tqdm(total=len(_STEPS), desc="segmenting", disable=not show,
               file=sys.stderr) as bar:
         def on_step(name: str) -> None:

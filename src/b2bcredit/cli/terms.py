@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
 from typing import Any
 
+from b2bcredit.cli.options import Option, iso_date, restate_for_options
+from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import DECIMAL_CONTEXT, Money, Rounding
 from b2bcredit.terms.trade import TermsDates, TermsQuote, TradeTerms
 
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid date {text!r}: write it as YYYY-MM-DD") from None
+# The library fields behind the options, so errors name what the user typed.
+_OPTIONS = {
+    "amount": Option("--amount", "Pass a positive amount in the currency's decimal places, such as 1000.00.",
+                     "amount"),
+    "currency": Option("--currency", "Pass a three-letter ISO 4217 code such as EUR.", "currency"),
+    "order_date": Option("--order-date", "Pass --order-date YYYY-MM-DD.", "order_date"),
+    "shipment_date": Option("--shipment-date", "Pass --shipment-date YYYY-MM-DD.", "shipment_date"),
+}
 
 
 def register(subparsers: Any) -> None:
@@ -25,12 +28,19 @@ def register(subparsers: Any) -> None:
         description="Apply trade terms such as '2/10 net 30' to an invoice and print the dates and amounts.",
     )
     parser.add_argument("notation", help="the terms, such as '2/10 net 30', 'net 30 EOM', '10th prox' or '30/60/90'")
-    parser.add_argument("--invoice-date", required=True, type=_date, help="invoice date YYYY-MM-DD")
+    parser.add_argument("--invoice-date", required=True, type=iso_date, help="invoice date YYYY-MM-DD")
     parser.add_argument("--amount", required=True, help="invoice amount, such as 1000.00")
     parser.add_argument("--currency", default="EUR", help="ISO 4217 currency code (default EUR)")
-    parser.add_argument("--shipment-date", type=_date, default=None, help="shipment date, for terms counted from it")
-    parser.add_argument("--order-date", type=_date, default=None, help="order date, for cash-in-advance terms")
-    parser.add_argument("--year-days", type=int, default=365, choices=(365, 360), help="days in a year for the cost")
+    parser.add_argument(
+        "--shipment-date", type=iso_date, default=None, help="shipment date YYYY-MM-DD, for terms counted from it"
+    )
+    parser.add_argument(
+        "--order-date", type=iso_date, default=None, help="order date YYYY-MM-DD, needed by cash-in-advance terms"
+    )
+    parser.add_argument(
+        "--year-days", type=int, default=365, choices=(365, 360),
+        help="days in the year used to annualise the cost of skipping the discount (default 365)",
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.set_defaults(handler=run)
 
@@ -41,11 +51,14 @@ def _percent(rate: Any) -> str:
 
 def run(arguments: argparse.Namespace) -> int:
     """Quote the terms for the invoice and print the result."""
-    terms = TradeTerms.parse(arguments.notation)
-    dates = TermsDates(
-        invoice_date=arguments.invoice_date, shipment_date=arguments.shipment_date, order_date=arguments.order_date
-    )
-    quote = terms.quote(Money(arguments.amount, arguments.currency.upper()), dates, year_days=arguments.year_days)
+    try:
+        terms = TradeTerms.parse(arguments.notation)
+        dates = TermsDates(
+            invoice_date=arguments.invoice_date, shipment_date=arguments.shipment_date, order_date=arguments.order_date
+        )
+        quote = terms.quote(Money(arguments.amount, arguments.currency.upper()), dates, year_days=arguments.year_days)
+    except InvalidInputError as error:
+        raise restate_for_options(error, _OPTIONS, arguments) from None
     if arguments.json:
         print(json.dumps(_to_dict(terms, quote), indent=2))
         return 0

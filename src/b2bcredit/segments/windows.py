@@ -43,7 +43,7 @@ class EvaluationWindow:
                                         "Pass a datetime.date; windows are whole days.")
         if self.end <= self.start:
             raise InvalidInputError(
-                "end", self.end, f"must be after start {self.start}",
+                "end", self.end.isoformat(), f"must be after start {self.start.isoformat()}",
                 "Pass end as the first day after the window (the window is [start, end)).",
             )
 

@@ -47,8 +47,13 @@ def instalment_schedule(
     instalment_fee: Money | None = None,
     calendar: BusinessCalendar | None = None,
     business_day_convention: BusinessDayConvention = BusinessDayConvention.UNADJUSTED,
+    allow_high_rate: bool = False,
 ) -> Schedule:
     """Build a repayment schedule; see :class:`~b2bcredit.terms.schedule.ScheduleSpec`.
+
+    ``annual_rate`` is a fraction of one (``"0.0824"`` is 8.24 %). A rate above 100 % a
+    year raises unless ``allow_high_rate`` is True, because it is usually a percent
+    passed by mistake.
 
     Example: ``instalment_schedule(Money("2500.00", "EUR"), "0.0824", 12,
     date(2024, 1, 15))`` has 11 instalments of 217.75 and a last one of 217.72.
@@ -69,6 +74,7 @@ def instalment_schedule(
         instalment_fee=instalment_fee,
         calendar=calendar,
         business_day_convention=business_day_convention,
+        allow_high_rate=allow_high_rate,
     )
     return build_schedule(spec)
 

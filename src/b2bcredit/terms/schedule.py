@@ -44,11 +44,13 @@ from b2bcredit.terms.rootfind import NoRateError
 from b2bcredit.terms.rounding import IntArray, RoundingPolicy
 
 __all__ = [
+    "MAX_ANNUAL_RATE",
     "AmortizationMethod",
     "GraceInterest",
     "Instalment",
     "InterestBasis",
     "OddFirstPeriod",
+    "RateAboveMaximumError",
     "Schedule",
     "ScheduleBatch",
     "ScheduleSpec",
@@ -78,10 +80,23 @@ class OddFirstPeriod(enum.Enum):
     FIRST_INSTALMENT = "first_instalment"  # only the first instalment carries the extra or missing interest
 
 
+# The highest annual rate accepted without ``allow_high_rate=True``: 100 % a year. Above
+# it a rate is far more often a percent passed where a fraction belongs ("8.24" for
+# 8.24 %) than a real price of credit.
+MAX_ANNUAL_RATE = Decimal(1)
+
+
+class RateAboveMaximumError(InvalidInputError):
+    """An annual rate above :data:`MAX_ANNUAL_RATE` without ``allow_high_rate=True``."""
+
+
 def _rate(value: object) -> Decimal:
     rate = to_decimal(value, "annual_rate")
     if rate < 0:
-        raise InvalidInputError("annual_rate", str(rate), "must not be negative", "Pass a rate such as '0.12'.")
+        raise InvalidInputError(
+            "annual_rate", str(rate), "must not be negative",
+            "Pass the annual rate as a fraction of one, such as '0.12' for 12 %.",
+        )
     return rate
 
 
@@ -95,7 +110,9 @@ def _optional_money(value: object) -> Money | None:
 
 def _count(value: object, field: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise InvalidInputError(field, value, f"expected a whole number of at least {minimum}", "Pass an int.")
+        raise InvalidInputError(
+            field, value, f"expected a whole number of at least {minimum}", f"Pass a whole number, {minimum} or more."
+        )
     return value
 
 
@@ -106,7 +123,8 @@ class ScheduleSpec:
     Attributes:
         amount: the price or loan amount; the amount financed is this less the down
             payment.
-        annual_rate: the nominal annual interest rate as a fraction (``"0.12"``).
+        annual_rate: the nominal annual interest rate as a fraction of one (``"0.12"`` is
+            12 %); above :data:`MAX_ANNUAL_RATE` (100 %) it needs ``allow_high_rate``.
         instalments: the number of instalments.
         start_date: the date the credit is advanced; interest runs from it.
         frequency: how often instalments fall due.
@@ -125,6 +143,7 @@ class ScheduleSpec:
         rounding: the rounding policy.
         calendar: the business calendar for rolling due dates.
         business_day_convention: the roll; anything but UNADJUSTED needs ``calendar``.
+        allow_high_rate: accept an annual rate above :data:`MAX_ANNUAL_RATE`.
     """
 
     amount: Money
@@ -146,10 +165,21 @@ class ScheduleSpec:
     rounding: RoundingPolicy = attrs.field(factory=RoundingPolicy)
     calendar: BusinessCalendar | None = None
     business_day_convention: BusinessDayConvention = BusinessDayConvention.UNADJUSTED
+    allow_high_rate: bool = False
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.amount, Money):
             raise InvalidTypeError("amount", self.amount, "expected Money", "Pass Money('1000.00', 'EUR').")
+        if self.amount.minor_units <= 0:
+            raise InvalidInputError(
+                "amount", str(self.amount.amount), "must be positive", "Pass the price or loan amount, such as 2500.00."
+            )
+        if self.annual_rate > MAX_ANNUAL_RATE and not self.allow_high_rate:
+            raise RateAboveMaximumError(
+                "annual_rate", str(self.annual_rate), "is above the maximum of 100 % a year",
+                "Rates are fractions of one in the API ('0.0824' for 8.24 %) and percent on the command "
+                "line (--rate 8.24). Pass allow_high_rate=True if the rate is meant.",
+            )
         _count(self.instalments, "instalments", 1)
         _count(self.interest_grace, "interest_grace", 0)
         _count(self.principal_grace, "principal_grace", 0)

@@ -82,9 +82,10 @@ class TermsDates:
             TermsAnchor.ORDER_DATE: self.order_date,
         }[which]
         if value is None:
+            label = which.value.replace("_", " ")
             raise InvalidInputError(
-                which.value, None, "the terms count from this date but it is missing",
-                f"Pass {which.value}=date(...) in TermsDates.",
+                which.value, None, f"the terms count from the {label} but it is missing",
+                f"Pass the sale's {label}.",
             )
         return value
 
