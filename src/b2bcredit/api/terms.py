@@ -167,6 +167,8 @@ class TermsQuoteResponse(BaseModel):
     discount_amount: Money | None
     cost_simple: Decimal | None
     cost_compounded: Decimal | None
+    # (code, message) of each finding, such as a cost above ABSURD_DISCOUNT_COST.
+    findings: list[tuple[str, str]] = []
 
     @classmethod
     def from_quote(cls, quote: TermsQuote) -> TermsQuoteResponse:
@@ -176,4 +178,5 @@ class TermsQuoteResponse(BaseModel):
             discount_deadline=quote.discount_deadline, discounted_amount=quote.discounted_amount,
             discount_amount=quote.discount_amount, cost_simple=quote.cost_simple,
             cost_compounded=quote.cost_compounded,
+            findings=[(finding.code.value, finding.message) for finding in quote.findings],
         )

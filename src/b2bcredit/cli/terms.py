@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from decimal import Decimal
 from typing import Any
 
 from b2bcredit.cli.options import Option, iso_date, restate_for_options
@@ -72,7 +73,17 @@ def run(arguments: argparse.Namespace) -> int:
         print(f"discounted amount: {quote.discounted_amount}")
         print(f"implied annual cost of forgoing the discount: {_percent(quote.cost_simple)} % simple "
               f"({arguments.year_days}-day year), {_percent(quote.cost_compounded)} % compounded")
+    for finding in quote.findings:
+        print(f"warning: {finding.message}")
     return 0
+
+
+def _cost_text(cost: Decimal | None) -> str | None:
+    # JSON carries the cost as a fraction of one rounded half up to COST_PLACES places;
+    # the API keeps the exact value.
+    if cost is None:
+        return None
+    return str(cost.quantize(_COST_STEP, rounding=Rounding.HALF_UP.value, context=DECIMAL_CONTEXT))
 
 
 def _to_dict(terms: TradeTerms, quote: TermsQuote) -> dict[str, object]:
@@ -83,9 +94,13 @@ def _to_dict(terms: TradeTerms, quote: TermsQuote) -> dict[str, object]:
         "discount_deadline": quote.discount_deadline.isoformat() if quote.discount_deadline else None,
         "discounted_amount": quote.discounted_amount.to_dict() if quote.discounted_amount else None,
         "discount_amount": quote.discount_amount.to_dict() if quote.discount_amount else None,
-        "cost_simple": str(quote.cost_simple) if quote.cost_simple is not None else None,
-        "cost_compounded": str(quote.cost_compounded) if quote.cost_compounded is not None else None,
+        "cost_simple": _cost_text(quote.cost_simple),
+        "cost_compounded": _cost_text(quote.cost_compounded),
+        "findings": [{"code": finding.code.value, "message": finding.message} for finding in quote.findings],
     }
 
 
 _HUNDREDTH = DECIMAL_CONTEXT.create_decimal("0.01")
+# Decimal places of the costs in --json output: a ten-thousandth of a percent.
+COST_PLACES = 6
+_COST_STEP = Decimal(1).scaleb(-COST_PLACES)

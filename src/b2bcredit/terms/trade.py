@@ -26,21 +26,24 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import attrs
 
 from b2bcredit.core.calendar import BusinessCalendar, BusinessDayConvention, add_months, end_of_month
 from b2bcredit.core.errors import InvalidInputError, InvalidTypeError
-from b2bcredit.core.money import Money, RemainderPlacement, Rounding, to_decimal
+from b2bcredit.core.money import DECIMAL_CONTEXT, Money, RemainderPlacement, Rounding, to_decimal
 from b2bcredit.terms.discount import EarlyPaymentDiscount
 from b2bcredit.terms.periods import roll_dates
 
 __all__ = [
+    "ABSURD_DISCOUNT_COST",
     "DuePart",
     "TermsAnchor",
     "TermsDates",
+    "TermsFinding",
+    "TermsFindingCode",
     "TermsKind",
     "TermsQuote",
     "TradeTerms",
@@ -66,6 +69,16 @@ class TermsAnchor(enum.Enum):
     ORDER_DATE = "order_date"
 
 
+def _check_date(value: object, field: str, *, optional: bool) -> None:
+    if value is None and optional:
+        return
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidTypeError(
+            field, value, "expected a datetime.date",
+            "Pass date(2024, 3, 1); for text use date.fromisoformat('2024-03-01').",
+        )
+
+
 @attrs.frozen
 class TermsDates:
     """The dates of a sale that terms can be anchored to; the invoice date is required."""
@@ -73,6 +86,11 @@ class TermsDates:
     invoice_date: date
     shipment_date: date | None = None
     order_date: date | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _check_date(self.invoice_date, "invoice_date", optional=False)
+        _check_date(self.shipment_date, "shipment_date", optional=True)
+        _check_date(self.order_date, "order_date", optional=True)
 
     def anchor(self, which: TermsAnchor) -> date:
         """Return the date ``which`` names, or raise if the sale does not have it."""
@@ -98,6 +116,26 @@ class DuePart:
     amount: Money
 
 
+# The compounded annual cost of forgoing a discount above which a quote carries a
+# finding: 1,000 % a year. Usual terms cost far less (2/10 net 30 is 44.59 %, 5/10 net 30
+# is 155 %), so a higher cost is more likely a mistyped notation than a real offer.
+ABSURD_DISCOUNT_COST = Decimal(10)
+
+
+class TermsFindingCode(enum.Enum):
+    """Stable codes of the findings a quote can carry."""
+
+    DISCOUNT_COST_ABOVE_LIMIT = "discount_cost_above_limit"
+
+
+@attrs.frozen
+class TermsFinding:
+    """Something about a quote the caller should check; the quote itself is still valid."""
+
+    code: TermsFindingCode
+    message: str
+
+
 @attrs.frozen
 class TermsQuote:
     """The amounts and dates a buyer owes under the terms, for one invoice.
@@ -110,6 +148,8 @@ class TermsQuote:
         discount_amount: the discount on a full payment, None without one.
         cost_simple: the simple annual cost of forgoing the discount, None without one.
         cost_compounded: the compounded annual cost of forgoing it, None without one.
+        findings: warnings about the terms, such as a cost above
+            :data:`ABSURD_DISCOUNT_COST`; empty when there is nothing to check.
     """
 
     due_date: date
@@ -119,6 +159,7 @@ class TermsQuote:
     discount_amount: Money | None
     cost_simple: Decimal | None
     cost_compounded: Decimal | None
+    findings: tuple[TermsFinding, ...] = ()
 
 
 def _non_negative(value: object, field: str) -> int:
@@ -285,6 +326,10 @@ class TradeTerms:
         """Return the due dates, parts, discount and the cost of forgoing the discount."""
         if not isinstance(invoice, Money):
             raise InvalidTypeError("amount", invoice, "expected Money", "Pass Money('1000.00', 'EUR').")
+        if invoice.minor_units <= 0:
+            raise InvalidInputError(
+                "amount", str(invoice.amount), "must be positive", "Pass the invoice total, such as 1000.00."
+            )
         due = self.due_dates(dates)
         if self.kind is TermsKind.SPLIT:
             weights: int | Sequence[Decimal] = (
@@ -296,6 +341,15 @@ class TradeTerms:
         parts = tuple(DuePart(day, amount) for day, amount in zip(due, amounts, strict=True))
         if self.discount is None:
             return TermsQuote(due[-1], parts, None, None, None, None, None)
+        cost_compounded = self.discount.cost_compounded(self.days, year_days)
+        findings: tuple[TermsFinding, ...] = ()
+        if cost_compounded > ABSURD_DISCOUNT_COST:
+            percent = DECIMAL_CONTEXT.multiply(cost_compounded, 100).quantize(Decimal(1))
+            findings = (TermsFinding(
+                TermsFindingCode.DISCOUNT_COST_ABOVE_LIMIT,
+                f"forgoing the {self.discount.notation()} discount costs {percent:,} % a year compounded, above "
+                f"{ABSURD_DISCOUNT_COST * 100:,} %; check the terms",
+            ),)
         return TermsQuote(
             due_date=due[-1],
             parts=parts,
@@ -303,7 +357,8 @@ class TradeTerms:
             discounted_amount=self.discount.early_price(invoice, rounding),
             discount_amount=self.discount.discount_amount(invoice, rounding),
             cost_simple=self.discount.cost_simple(self.days, year_days),
-            cost_compounded=self.discount.cost_compounded(self.days, year_days),
+            cost_compounded=cost_compounded,
+            findings=findings,
         )
 
 
@@ -333,14 +388,13 @@ def _parse_fields(normalized: str, original: str) -> dict[str, object]:
             continue
         groups = match.groups()
         if name == "net":
-            discount = _discount(groups[0], groups[1]) if groups[0] is not None else None
+            discount = _discount(groups[0], groups[1], original) if groups[0] is not None else None
             return {"kind": TermsKind.NET, "days": int(groups[2]), "discount": discount}
         if name == "net_eom":
             return {"kind": TermsKind.END_OF_MONTH, "days": int(groups[0])}
         if name == "discount_eom":
-            return {
-                "kind": TermsKind.END_OF_MONTH, "days": int(groups[2]), "discount": _discount(groups[0], groups[1]),
-            }
+            discount = _discount(groups[0], groups[1], original)
+            return {"kind": TermsKind.END_OF_MONTH, "days": int(groups[2]), "discount": discount}
         if name == "eom":
             return {"kind": TermsKind.END_OF_MONTH, "days": 0}
         if name == "prox":
@@ -357,5 +411,11 @@ def _parse_fields(normalized: str, original: str) -> dict[str, object]:
     )
 
 
-def _discount(percent: str, days: str) -> EarlyPaymentDiscount:
-    return EarlyPaymentDiscount(to_decimal(percent, "discount") / 100, int(days))
+def _discount(percent: str, days: str, original: str) -> EarlyPaymentDiscount:
+    rate = to_decimal(percent, "discount") / 100
+    if not 0 < rate < 1:
+        raise InvalidInputError(
+            "terms", original, f"the discount of {percent} % must be above 0 % and below 100 %",
+            "Write the discount in percent, such as '2/10 net 30' for 2 % within 10 days.",
+        )
+    return EarlyPaymentDiscount(rate, int(days))
