@@ -162,7 +162,7 @@ class Ledger:
             record = tx.get_idempotency(key)
             if record is not None:
                 if record.fingerprint != fingerprint:
-                    _log.warning("idempotency key %s reused by %s with a different request", key, operation)
+                    _log.info("idempotency key %s reused by %s with a different request", key, operation)
                     raise ConflictError(
                         f"idempotency_key: {key!r} was first used for a different {record.operation} "
                         "request. Use a new key for a new change, or resend the original request."
