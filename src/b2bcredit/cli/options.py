@@ -10,12 +10,18 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 import attrs
 
+from b2bcredit.core.calendar import WEEKDAYS_ONLY, BusinessCalendar, BusinessDayConvention
 from b2bcredit.core.errors import InvalidInputError
 
-__all__ = ["Option", "iso_date", "restate_for_options"]
+__all__ = ["Option", "add_calendar_options", "calendar_from_options", "iso_date", "restate_for_options"]
+
+_ROLLS = (
+    BusinessDayConvention.FOLLOWING, BusinessDayConvention.MODIFIED_FOLLOWING, BusinessDayConvention.PRECEDING,
+)
 
 
 def iso_date(text: str) -> date:
@@ -58,3 +64,39 @@ def restate_for_options(
         # Show a date as it was typed, not as its Python repr.
         value = value.isoformat()
     return InvalidInputError(option.flag, value, error.problem, option.fix)
+
+
+def add_calendar_options(parser: Any) -> None:
+    """Add ``--calendar`` and ``--roll``, which move due dates off weekends and holidays."""
+    parser.add_argument(
+        "--calendar", default=None, metavar="CODE",
+        help="business calendar for rolling due dates: an ISO 3166 country code of the holidays package "
+        "(DE, GB, US, or US-NY for a subdivision), or 'weekdays' for Saturday and Sunday only "
+        "(default: dates are not rolled)",
+    )
+    parser.add_argument(
+        "--roll", default=None, choices=[roll.value for roll in _ROLLS],
+        help="how a due date on a non-business day moves (default following when --calendar is given)",
+    )
+
+
+def calendar_from_options(arguments: argparse.Namespace) -> tuple[BusinessCalendar | None, BusinessDayConvention]:
+    """Return the calendar and roll that ``--calendar`` and ``--roll`` name."""
+    code: str | None = arguments.calendar
+    if code is None:
+        if arguments.roll is not None:
+            raise InvalidInputError("--roll", arguments.roll, "a roll needs a business calendar",
+                                    "Pass --calendar CODE as well, such as --calendar DE or --calendar weekdays.")
+        return None, BusinessDayConvention.UNADJUSTED
+    roll = BusinessDayConvention(arguments.roll or BusinessDayConvention.FOLLOWING.value)
+    if code.strip().lower() == "weekdays":
+        return WEEKDAYS_ONLY, roll
+    country, _, subdivision = code.strip().upper().partition("-")
+    try:
+        calendar = BusinessCalendar.for_country(country, subdivision or None)
+    except InvalidInputError:
+        raise InvalidInputError(
+            "--calendar", code, "the holidays package has no calendar for this code",
+            "Pass an ISO 3166 country code such as DE or US (US-NY for a subdivision), or 'weekdays'.",
+        ) from None
+    return calendar, roll

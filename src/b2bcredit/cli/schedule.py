@@ -7,7 +7,7 @@ import json
 from datetime import date
 from typing import Any
 
-from b2bcredit.cli.options import Option, iso_date, restate_for_options
+from b2bcredit.cli.options import Option, add_calendar_options, calendar_from_options, iso_date, restate_for_options
 from b2bcredit.core.daycount import DayCount, parse_day_count
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import Money, Rounding, to_decimal
@@ -89,6 +89,7 @@ def register(subparsers: Any) -> None:
         "--residual", default="last", choices=[place.value for place in ResidualPlacement],
         help="which instalment settles the rounding residual (default last)",
     )
+    add_calendar_options(parser)
     parser.add_argument("--json", action="store_true", help="print the schedule and its totals as JSON")
     parser.set_defaults(handler=run)
 
@@ -124,6 +125,7 @@ def _spec(arguments: argparse.Namespace) -> ScheduleSpec:
     annual_rate = to_decimal(arguments.rate.strip().rstrip("%"), "rate") / 100
     basis = InterestBasis.PERIODIC if arguments.day_count is None else InterestBasis.DAILY
     day_count = parse_day_count(arguments.day_count) if arguments.day_count else DayCount.ACT_365_FIXED
+    calendar, roll = calendar_from_options(arguments)
     return ScheduleSpec(
         amount=Money(arguments.amount, arguments.currency.upper()),
         annual_rate=annual_rate,
@@ -140,6 +142,8 @@ def _spec(arguments: argparse.Namespace) -> ScheduleSpec:
             residual=ResidualPlacement(arguments.residual),
         ),
         allow_high_rate=arguments.allow_high_rate,
+        calendar=calendar,
+        business_day_convention=roll,
     )
 
 

@@ -7,7 +7,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from b2bcredit.cli.options import Option, iso_date, restate_for_options
+from b2bcredit.cli.options import Option, add_calendar_options, calendar_from_options, iso_date, restate_for_options
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import DECIMAL_CONTEXT, Money, Rounding
 from b2bcredit.terms.trade import TermsDates, TermsQuote, TradeTerms
@@ -42,6 +42,7 @@ def register(subparsers: Any) -> None:
         "--year-days", type=int, default=365, choices=(365, 360),
         help="days in the year used to annualise the cost of skipping the discount (default 365)",
     )
+    add_calendar_options(parser)
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.set_defaults(handler=run)
 
@@ -53,7 +54,8 @@ def _percent(rate: Any) -> str:
 def run(arguments: argparse.Namespace) -> int:
     """Quote the terms for the invoice and print the result."""
     try:
-        terms = TradeTerms.parse(arguments.notation)
+        calendar, roll = calendar_from_options(arguments)
+        terms = TradeTerms.parse(arguments.notation, calendar=calendar, business_day_convention=roll)
         dates = TermsDates(
             invoice_date=arguments.invoice_date, shipment_date=arguments.shipment_date, order_date=arguments.order_date
         )
