@@ -75,8 +75,8 @@ from b2bcredit.products.catalogue import DunningLevel, Product
 from b2bcredit.products.eligibility import BuyerPosition, assess
 from b2bcredit.products.terms import PaymentTerms, TermsSpec
 from b2bcredit.products.terms_interim import build_terms
-from b2bcredit.storage.base import Store
-from b2bcredit.storage.codec import dumps, encode, loads, product_digest
+from b2bcredit.storage.base import Store, StoreTransaction
+from b2bcredit.storage.codec import decode, dumps, encode, product_digest
 
 __all__ = ["DEFAULT_AUTHORIZATION_TTL", "Ledger"]
 
@@ -168,11 +168,14 @@ class Ledger:
                         "request. Use a new key for a new change, or resend the original request."
                     )
                 _log.debug("replayed %s for idempotency key %s", operation, key)
-                return loads(result_type, record.result)
+                return decode(result_type, _resolve_products(json.loads(record.result), tx))
             op = Operation(tx, self._now(), self.timezone, self.new_id("op"), self.new_id)
             result = body(op)
             op.flush()
-            tx.put_idempotency(IdempotencyRecord(key, operation, fingerprint, dumps(result), op.now))
+            # The stored result names each authorization's product by digest; a replay takes
+            # the product from the authorization, whose product never changes.
+            stored = dumps(result, products_as_digests=True)
+            tx.put_idempotency(IdempotencyRecord(key, operation, fingerprint, stored, op.now))
         return result
 
     # Accounts -------------------------------------------------------------------------------
@@ -1195,6 +1198,30 @@ class Ledger:
 
     def _position(self, op: Operation, account: Account) -> BuyerPosition:
         return buyer_position(account, op.tx.invoices(account.account_id, open_only=True), op.today)
+
+
+def _resolve_products(data: Any, tx: StoreTransaction) -> Any:
+    """Replace product digests in a stored result's JSON by the authorizations' products.
+
+    Results stored before products were written by digest carry the whole product, which
+    the decoder reads as it is.
+    """
+    if isinstance(data, list):
+        return [_resolve_products(item, tx) for item in data]
+    if not isinstance(data, dict):
+        return data
+    resolved = {name: _resolve_products(value, tx) for name, value in data.items()}
+    digest = resolved.get("product")
+    if isinstance(digest, str) and "authorization_id" in resolved:
+        authorization = require_found(
+            tx.get_authorization(resolved["authorization_id"]), "authorization_id", resolved["authorization_id"]
+        )
+        if product_digest(authorization.product) != digest:
+            raise InvalidStateError(
+                f"authorization {authorization.authorization_id} has another product than its stored result"
+            )
+        resolved["product"] = authorization.product
+    return resolved
 
 
 def _dunning_level(levels: tuple[DunningLevel, ...], days: int) -> DunningLevel | None:

@@ -100,10 +100,14 @@ def encode_record(value: Any) -> Any:
     return _encoder(kind)(value)
 
 
-def dumps(value: Any) -> str:
-    """Return compact JSON text of a record."""
+def dumps(value: Any, *, products_as_digests: bool = False) -> str:
+    """Return compact JSON text of a record.
+
+    With ``products_as_digests`` every product is written as its :func:`product_digest`,
+    which the reader resolves itself; the full product is about 1 KB of JSON.
+    """
     kind: Any = type(value)
-    return json.dumps(_encoder(kind)(value), separators=(",", ":"))
+    return json.dumps(_encoder(kind, products_as_digests)(value), separators=(",", ":"))
 
 
 def loads(kind: type[T], text: str) -> T:
@@ -112,17 +116,17 @@ def loads(kind: type[T], text: str) -> T:
 
 
 @functools.cache
-def _encoder(kind: Any) -> Callable[[Any], Any]:
+def _encoder(kind: Any, products_as_digests: bool = False) -> Callable[[Any], Any]:
     """Compile an encoder for ``kind`` from its type hints; unknown shapes use :func:`encode`."""
     origin = typing.get_origin(kind)
     if origin in (types.UnionType, typing.Union):
         members = [member for member in typing.get_args(kind) if member is not type(None)]
         if len(members) != 1:
             return encode
-        inner = _encoder(members[0])
+        inner = _encoder(members[0], products_as_digests)
         return lambda value: None if value is None else inner(value)
     if origin is tuple:
-        item = _encoder(typing.get_args(kind)[0])
+        item = _encoder(typing.get_args(kind)[0], products_as_digests)
         return lambda value: [item(element) for element in value]
     if origin is dict:
         return lambda value: {str(key): encode(item) for key, item in value.items()}
@@ -137,10 +141,13 @@ def _encoder(kind: Any) -> Callable[[Any], Any]:
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         return lambda value: value.value
     if kind is Product:
-        return _encode_product
+        return product_digest if products_as_digests else _encode_product
     if isinstance(kind, type) and attrs.has(kind):
         hints = typing.get_type_hints(kind)
-        fields = [(field.name, _encoder(typing.cast(Any, hints[field.name]))) for field in attrs.fields(kind)]
+        fields = [
+            (field.name, _encoder(typing.cast(Any, hints[field.name]), products_as_digests))
+            for field in attrs.fields(kind)
+        ]
         return lambda value: {name: encoder(getattr(value, name)) for name, encoder in fields}
     return encode
 
