@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import secrets
+import os
+import random
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -88,10 +89,17 @@ T = TypeVar("T")
 DEFAULT_AUTHORIZATION_TTL = timedelta(days=7)
 
 
+# Ids must be unique, not secret, so a generator seeded from the operating system's
+# entropy replaces a system call per id. A forked child reseeds, so that parent and child
+# never draw the same sequence.
+_id_random = random.Random()
+os.register_at_fork(after_in_child=_id_random.seed)
+
+
 def _new_id(prefix: str) -> str:
     # Time first, then randomness: ids sort by creation, so each insert lands at the end
     # of the table's B-tree instead of on a random page, which keeps SQLite commits small.
-    return f"{prefix}_{time.time_ns():016x}{secrets.token_hex(8)}"
+    return f"{prefix}_{time.time_ns():016x}{_id_random.getrandbits(64):016x}"
 
 
 class Ledger:
