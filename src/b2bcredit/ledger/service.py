@@ -77,7 +77,7 @@ from b2bcredit.products.eligibility import BuyerPosition, assess
 from b2bcredit.products.terms import PaymentTerms, TermsSpec
 from b2bcredit.products.terms_interim import build_terms
 from b2bcredit.storage.base import Store, StoreTransaction
-from b2bcredit.storage.codec import decode, dumps, encode, product_digest
+from b2bcredit.storage.codec import decode, dumps, encode, from_json, product_digest
 
 __all__ = ["DEFAULT_AUTHORIZATION_TTL", "Ledger"]
 
@@ -176,7 +176,7 @@ class Ledger:
                         "request. Use a new key for a new change, or resend the original request."
                     )
                 _log.debug("replayed %s for idempotency key %s", operation, key)
-                return decode(result_type, _resolve_products(json.loads(record.result), tx))
+                return decode(result_type, _resolve_products(from_json(record.result), tx))
             op = Operation(tx, self._now(), self.timezone, self.new_id("op"), self.new_id)
             result = body(op)
             op.flush()

@@ -15,7 +15,6 @@ as well, at a lower commit rate.
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import threading
@@ -59,8 +58,10 @@ from b2bcredit.storage.codec import (
     dumps,
     encode_product,
     encode_record,
+    from_json,
     loads,
     product_digest,
+    to_json,
 )
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SchemaVersionError", "SqliteStore"]
@@ -81,13 +82,13 @@ def _split_account_data(connection: sqlite3.Connection) -> None:
     """Move each account's balances and revision out of its JSON into integer columns."""
     rows = connection.execute("SELECT account_id, buyer_id, data FROM accounts").fetchall()
     for account_id, buyer_id, text in rows:
-        data = json.loads(text)
+        data = from_json(text)
         balances = [Money.parse(data.pop(name)).minor_units for name in _ACCOUNT_BALANCES]
         revision = int(data.pop("revision", 0))
         connection.execute(
             "INSERT INTO new_accounts (account_id, buyer_id, reserved_minor, receivable_minor, unapplied_minor, "
             "revision, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (account_id, buyer_id, *balances, revision, json.dumps(data, separators=(",", ":"))),
+            (account_id, buyer_id, *balances, revision, to_json(data)),
         )
 
 
@@ -438,7 +439,7 @@ class _SqliteTransaction:
         text, reserved, receivable, unapplied, revision = row
         template: Account | None = self._cache.records.get((Account, text))
         if template is None:
-            data = json.loads(text)
+            data = from_json(text)
             zero = f"0 {data['currency']}"
             data.update(reserved=zero, receivable=zero, unapplied=zero, revision=0)
             template = decode(Account, data)
@@ -477,7 +478,7 @@ class _SqliteTransaction:
         data = encode_record(account)
         for name in (*_ACCOUNT_BALANCES, "revision"):
             del data[name]
-        text = json.dumps(data, separators=(",", ":"))
+        text = to_json(data)
         self._cache.account_texts[account.account_id] = (account, text)
         return text
 
@@ -511,7 +512,7 @@ class _SqliteTransaction:
         found: Authorization | None = self._cache.records.get((Authorization, text))
         if found is not None:
             return found
-        data = json.loads(text)
+        data = from_json(text)
         digest = data["product"]
         product = self._cache.products.get(digest)
         if product is None:
@@ -535,13 +536,13 @@ class _SqliteTransaction:
         if digest not in self._cache.stored_digests:
             self._write(
                 "INSERT OR IGNORE INTO products (digest, data) VALUES (?, ?)",
-                (digest, json.dumps(encode_product(product), separators=(",", ":"))),
+                (digest, to_json(encode_product(product))),
             )
             self.new_digests.add(digest)
             self._cache.products[digest] = product
         data = encode_record(authorization)
         data["product"] = digest
-        text = json.dumps(data, separators=(",", ":"))
+        text = to_json(data)
         self._cache.remember(Authorization, text, authorization)
         self._write(
             "INSERT INTO authorizations (authorization_id, account_id, active, expires_at, data) "
