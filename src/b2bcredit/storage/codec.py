@@ -30,6 +30,7 @@ __all__ = [
     "encode",
     "encode_product",
     "encode_record",
+    "format_datetime",
     "from_json",
     "loads",
     "product_digest",
@@ -99,10 +100,13 @@ def decode(kind: type[T], data: Any) -> T:
     return result
 
 
-def encode_record(value: Any) -> Any:
-    """Return the JSON-compatible form of an attrs record with its compiled encoder."""
+def encode_record(value: Any, *, products_as_digests: bool = False) -> Any:
+    """Return the JSON-compatible form of an attrs record with its compiled encoder.
+
+    With ``products_as_digests`` the result may be shared with later calls: do not change it.
+    """
     kind: Any = type(value)
-    return _encoder(kind)(value)
+    return _encoder(kind, products_as_digests)(value)
 
 
 def to_json(data: Any) -> str:
@@ -150,7 +154,9 @@ def _encoder(kind: Any, products_as_digests: bool = False) -> Callable[[Any], An
         return lambda value: f"{value.amount} {value.currency.code}"
     if kind is Decimal:
         return str
-    if kind in (datetime, date):
+    if kind is datetime:
+        return format_datetime
+    if kind is date:
         return lambda value: value.isoformat()
     if kind in (str, int, bool):
         return lambda value: value
@@ -164,8 +170,37 @@ def _encoder(kind: Any, products_as_digests: bool = False) -> Callable[[Any], An
             (field.name, _encoder(typing.cast(Any, hints[field.name]), products_as_digests))
             for field in attrs.fields(kind)
         ]
-        return lambda value: {name: encoder(getattr(value, name)) for name, encoder in fields}
+        if not products_as_digests:
+            return lambda value: {name: encoder(getattr(value, name)) for name, encoder in fields}
+        # A call writes its authorization both as a row and inside its stored result. The
+        # record is frozen, so the form encoded last for the same object is still right.
+        last: list[Any] = [None, None]
+
+        def encode_once(value: Any) -> Any:
+            previous, data = last
+            if previous is value:
+                return data
+            data = {name: encoder(getattr(value, name)) for name, encoder in fields}
+            last[:] = [value, data]
+            return data
+
+        return encode_once
     return encode
+
+
+_datetime_texts: dict[tuple[datetime, object], str] = {}
+
+
+def format_datetime(value: datetime) -> str:
+    """Return ``value.isoformat()``, remembered because one call writes its time several times."""
+    # Equal instants in other time zones format differently, so the zone is part of the key.
+    key = (value, value.tzinfo)
+    text = _datetime_texts.get(key)
+    if text is None:
+        if len(_datetime_texts) >= 1024:
+            _datetime_texts.clear()
+        text = _datetime_texts[key] = value.isoformat()
+    return text
 
 
 @functools.cache

@@ -58,6 +58,7 @@ from b2bcredit.storage.codec import (
     dumps,
     encode_product,
     encode_record,
+    format_datetime,
     from_json,
     loads,
     product_digest,
@@ -540,9 +541,7 @@ class _SqliteTransaction:
             )
             self.new_digests.add(digest)
             self._cache.products[digest] = product
-        data = encode_record(authorization)
-        data["product"] = digest
-        text = to_json(data)
+        text = to_json(encode_record(authorization, products_as_digests=True))
         self._cache.remember(Authorization, text, authorization)
         self._write(
             "INSERT INTO authorizations (authorization_id, account_id, active, expires_at, data) "
@@ -629,7 +628,7 @@ class _SqliteTransaction:
                     entry.book.value,
                     entry.amount.minor_units,
                     entry.amount.currency.code,
-                    entry.posted_at.isoformat(),
+                    format_datetime(entry.posted_at),
                 )
                 for line, entry in enumerate(entries)
             ],
@@ -679,7 +678,7 @@ class _SqliteTransaction:
                     record.key,
                     record.operation,
                     record.fingerprint,
-                    record.created_at.isoformat(),
+                    format_datetime(record.created_at),
                     record.result,
                 ),
             )
