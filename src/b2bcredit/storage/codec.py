@@ -44,7 +44,7 @@ _Decoder = Callable[[Any], Any]
 
 def encode(value: Any) -> Any:
     """Return the JSON-compatible form of a record or value."""
-    if value is None or isinstance(value, str | bool | int):
+    if value is None or type(value) is str or isinstance(value, str | bool | int):
         return value
     if isinstance(value, Money):
         return f"{value.amount} {value.currency.code}"
