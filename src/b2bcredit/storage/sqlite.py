@@ -4,7 +4,8 @@ Each write transaction starts with ``BEGIN IMMEDIATE``, which takes the database
 lock before the first read. A check-and-reserve of credit therefore reads the latest
 committed state, and no other connection or process can commit in between. Files use WAL mode, so
 readers never block the writer. Amounts are stored as ``"12.30 EUR"`` text inside each
-record's JSON and as integer minor units in the entries table; never as REAL.
+record's JSON, and as integer minor units in the entries table and the account balance
+columns; never as REAL.
 
 Durability: ``synchronous="NORMAL"`` (the default) keeps every committed transaction
 through a crash or kill of the process; after a power loss or operating-system crash,
@@ -288,9 +289,10 @@ class SqliteStore:
 
     # Transactions -------------------------------------------------------------------------
 
-    # TODO: an authorization commits about 11.5 WAL pages and reaches about 460 a second on
-    # the benchmark machine, below the 2,000 goal; keeping account balances in columns and
-    # the outbox and entries in fewer B-trees are the next steps.
+    # TODO: an authorization commits about 10.8 WAL pages (the hand-written baseline 4) and
+    # reaches about 960 a second in bench/bench_checkout.py (0.12 times the baseline),
+    # below the 2,000 goal. Next: one entries row per operation (2.2 pages now), integer
+    # account keys in child tables and indexes, and less Python per call in the ledger.
     @contextmanager
     def transaction(self) -> Iterator[_SqliteTransaction]:
         """Open an exclusive write transaction (``BEGIN IMMEDIATE``); commit on exit."""
