@@ -1,8 +1,11 @@
-"""The typed facade a host platform calls: checkout options and the whole credit lifecycle.
+"""The typed facade a host platform calls: underwriting, checkout options and the credit lifecycle.
 
-An :class:`Engine` wires a Store, a clock, a product catalogue and an FX provider
-together. Every state-changing method takes an idempotency key first; reads take none.
-Buyers are addressed by the host's buyer id.
+An :class:`Engine` wires a Store, a clock, a product catalogue, an FX provider and an
+:class:`~b2bcredit.decisions.facade.Underwriter` together. Every state-changing method
+takes an idempotency key first; reads take none. Buyers are addressed by the host's
+buyer id. A customer tier's benefits (:class:`~b2bcredit.segments.benefits.TierBenefits`)
+are passed in by the host where they apply: to underwriting (the limit multiplier) and to
+checkout and authorization (the trade terms offered and the fee discount).
 
 Example:
     >>> from b2bcredit.engine import Engine
@@ -17,9 +20,11 @@ Example:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from b2bcredit.checkout.options import (
     Cart,
@@ -29,8 +34,8 @@ from b2bcredit.checkout.options import (
     guest_position,
 )
 from b2bcredit.core.clock import Clock, SystemClock
-from b2bcredit.core.errors import NotFoundError
-from b2bcredit.core.money import Money
+from b2bcredit.core.errors import InvalidInputError, NotFoundError
+from b2bcredit.core.money import DECIMAL_CONTEXT, Money, Rounding
 from b2bcredit.ledger.allocation import AllocationPolicy
 from b2bcredit.ledger.exposure import available_credit
 from b2bcredit.ledger.fx import FxProvider, FxQuote, NoFxProvider
@@ -44,19 +49,30 @@ from b2bcredit.ledger.model import (
     Invoice,
     OverLimitTolerance,
     Payment,
+    UnderwritingRecord,
 )
 from b2bcredit.ledger.reports import AgingReport, Statement
 from b2bcredit.ledger.results import AuthorizationResult, CaptureResult, CollectionsResult
 from b2bcredit.ledger.service import DEFAULT_AUTHORIZATION_TTL, Ledger
-from b2bcredit.products.catalogue import Catalogue, default_catalogue
+from b2bcredit.products.catalogue import BuyerStatus, Catalogue, UnderwritingOutcome, default_catalogue
 from b2bcredit.products.terms import PaymentTerms, TermsSpec
-from b2bcredit.products.terms_interim import build_terms
+from b2bcredit.products.terms_adapter import build_terms
+from b2bcredit.products.tiers import for_tier, tier_finding
+from b2bcredit.segments.benefits import TierBenefits
 from b2bcredit.storage.base import OutboxMessage, Store
 from b2bcredit.storage.sqlite import SqliteStore
 
-__all__ = ["Engine"]
+if TYPE_CHECKING:
+    from b2bcredit.api.underwriting import BuyerApplication
+    from b2bcredit.decisions.decision import Decision
+    from b2bcredit.decisions.facade import Underwriter
+
+__all__ = ["Engine", "profile_from_decision"]
 
 _log = logging.getLogger("b2bcredit.engine")
+
+# PDs are floats; the credit profile keeps them as Decimals to a ten-thousandth of a percent.
+_PD_QUANTUM = Decimal("0.000001")
 
 
 class Engine:
@@ -71,7 +87,10 @@ class Engine:
         allocation: the order in which payments settle invoices.
         authorization_ttl: how long a reservation lasts when no expiry is given.
         timezone: the tenant's time zone (an IANA name or tzinfo), which decides today's date.
-        terms_factory: turns a product's terms into payment terms.
+        terms_factory: turns a product's terms into payment terms; pass
+            ``TermsFactory(calendar=BusinessCalendar(...))`` to roll due dates to business days.
+        underwriter: makes credit decisions; ``Underwriter.with_defaults()`` (the shipped
+            models, loaded on first use) by default.
     """
 
     def __init__(
@@ -85,7 +104,9 @@ class Engine:
         authorization_ttl: timedelta = DEFAULT_AUTHORIZATION_TTL,
         timezone: str | tzinfo = UTC,
         terms_factory: Callable[[TermsSpec], PaymentTerms] = build_terms,
+        underwriter: Underwriter | None = None,
     ) -> None:
+        self._underwriter = underwriter
         self.catalogue = default_catalogue() if catalogue is None else catalogue
         self.fx: FxProvider = NoFxProvider() if fx is None else fx
         self.clock: Clock = SystemClock() if clock is None else clock
@@ -110,9 +131,10 @@ class Engine:
         clock: Clock | None = None,
         catalogue: Catalogue | None = None,
         fx: FxProvider | None = None,
+        underwriter: Underwriter | None = None,
     ) -> Engine:
         """Return an engine on the embedded SQLite store at ``path`` (in memory by default)."""
-        return cls(SqliteStore(path), clock, catalogue, fx)
+        return cls(SqliteStore(path), clock, catalogue, fx, underwriter=underwriter)
 
     @property
     def store(self) -> Store:
@@ -134,10 +156,69 @@ class Engine:
     def _today(self) -> date:
         return self.clock.now().astimezone(self.ledger.timezone).date()
 
+    # Underwriting -----------------------------------------------------------------------------
+
+    @property
+    def underwriter(self) -> Underwriter:
+        """The underwriter; the default models load on first use."""
+        if self._underwriter is None:
+            from b2bcredit.decisions.facade import Underwriter
+
+            self._underwriter = Underwriter.with_defaults()
+        return self._underwriter
+
+    def underwrite(
+        self, application: BuyerApplication | Mapping[str, Any], *, tier: TierBenefits | None = None
+    ) -> Decision:
+        """Decide one application; a tier's credit-limit multiplier scales the limit before the caps."""
+        multiplier = None if tier is None else tier.credit_limit_multiplier
+        return self.underwriter.underwrite(application, limit_multiplier=multiplier)
+
+    def underwrite_batch(self, table: Any, *, tier: TierBenefits | None = None) -> list[Decision]:
+        """Decide many applications (records, a CSV path or a DataFrame), as :meth:`underwrite` would."""
+        multiplier = None if tier is None else tier.credit_limit_multiplier
+        return self.underwriter.underwrite_batch(table, limit_multiplier=multiplier)
+
+    def apply_decision(
+        self,
+        key: str,
+        buyer_id: str,
+        decision: Decision,
+        *,
+        tolerance: OverLimitTolerance | None = None,
+        hold_after_days_overdue: int | None = None,
+    ) -> Account:
+        """Open the buyer's account from ``decision``, or update its limit and profile.
+
+        The limit is the decision's granted limit. A declined or referred decision, and a
+        prepay-only or not-underwritten limit, give a limit of zero: no credit, never
+        unlimited. The PD goes into the credit profile that risk-based fees read, and the
+        decision's model and policy versions into the account's record.
+        """
+        # TODO: a counter-offer's shorter terms and deposit are not enforced by the account;
+        # only its lower limit is. Restrict the products to the offered terms days here.
+        limit, profile = profile_from_decision(decision)
+        with self.ledger.store.snapshot() as tx:
+            existing = tx.find_account(buyer_id)
+        if existing is None:
+            return self.open_account(
+                key,
+                buyer_id,
+                limit,
+                profile=profile,
+                tolerance=tolerance,
+                hold_after_days_overdue=hold_after_days_overdue,
+            )
+        return self.ledger.set_limit(key, existing.account_id, limit, profile=profile, tolerance=tolerance)
+
     # Checkout ---------------------------------------------------------------------------------
 
-    def checkout_options(self, buyer_id: str, cart: Cart) -> CheckoutOptions:
-        """Return every product for the buyer's cart, available or not, with reasons and hints."""
+    def checkout_options(self, buyer_id: str, cart: Cart, *, tier: TierBenefits | None = None) -> CheckoutOptions:
+        """Return every product for the buyer's cart, available or not, with reasons and hints.
+
+        With ``tier``, trade terms the tier lacks are unavailable and buyer fees carry its
+        fee discount; authorize with the same tier.
+        """
         account, position = self.ledger.position(buyer_id)
         today = self._today()
         if account is None or position is None:
@@ -149,6 +230,7 @@ class Engine:
                 today,
                 terms_factory=self.terms_factory,
                 offers=self.offers,
+                tier=tier,
             )
         quote = None
         if cart.amount.currency.code != account.currency:
@@ -164,6 +246,7 @@ class Engine:
             probability_of_default=account.profile.probability_of_default,
             terms_factory=self.terms_factory,
             offers=self.offers,
+            tier=tier,
         )
 
     def _quote(self, base: str, quote: str, account_id: str) -> FxQuote | None:
@@ -236,10 +319,25 @@ class Engine:
         amount: Money,
         *,
         expires_at: datetime | None = None,
+        tier: TierBenefits | None = None,
     ) -> AuthorizationResult:
-        """Check and reserve credit for an order with a catalogue product."""
+        """Check and reserve credit for an order with a catalogue product.
+
+        With ``tier``, terms the tier lacks decline with ``terms_not_offered_to_tier``
+        before the ledger is called (nothing is stored for the key), and the reserved
+        fee carries the tier's fee discount, as checkout showed it.
+        """
         product = self.catalogue.get(product_id)
-        return self.ledger.authorize(key, self._account_id(buyer_id), order_id, product, amount, expires_at=expires_at)
+        account_id = self._account_id(buyer_id)
+        if tier is not None:
+            finding = tier_finding(product, tier)
+            if finding is not None:
+                _log.info("declined %s on account %s: %s", order_id, account_id, finding.reason.value)
+                return AuthorizationResult(
+                    False, None, available_credit(self.ledger.account(account_id)), finding.reason, finding.hint
+                )
+            product = for_tier(product, tier)
+        return self.ledger.authorize(key, account_id, order_id, product, amount, expires_at=expires_at)
 
     def change_amount(self, key: str, authorization_id: str, amount: Money) -> AuthorizationResult:
         """Change an authorization's amount; an increase is checked again."""
@@ -323,3 +421,54 @@ class Engine:
     def check_invariants(self, buyer_id: str) -> None:
         """Raise InvariantError when the buyer's ledger breaks an invariant."""
         check_invariants(self.ledger.snapshot(self._account_id(buyer_id)))
+
+
+def profile_from_decision(decision: Decision) -> tuple[Money, CreditProfile]:
+    """Return the account limit and credit profile a decision gives.
+
+    Raises:
+        InvalidInputError: the decision grants an unlimited line, which an account,
+            whose limit is an amount, cannot hold.
+    """
+    from b2bcredit.decisions.policy import Outcome
+    from b2bcredit.limits.policy import LimitState
+
+    granted = decision.granted_limit
+    if granted.state is LimitState.UNLIMITED:
+        raise InvalidInputError(
+            "decision.granted_limit",
+            granted.state.value,
+            "an account's limit is an amount, so an unlimited line cannot be opened",
+            "Size the limit with a policy maximum, or open the account with an explicit limit.",
+        )
+    currency = decision.requested_limit.currency
+    approved = decision.outcome is Outcome.APPROVED and granted.state is LimitState.LIMITED
+    limit = granted.amount if approved and granted.amount is not None else Money.zero(currency)
+    outcome = {
+        Outcome.APPROVED: UnderwritingOutcome.APPROVED,
+        Outcome.REFERRED: UnderwritingOutcome.REFERRED,
+        Outcome.DECLINED: UnderwritingOutcome.DECLINED,
+    }[decision.outcome]
+    application = decision.input_snapshot
+    history = application.trade_history
+    trading = history is not None and history.months_of_history > 0
+    probability = Decimal(repr(decision.pd)).quantize(
+        _PD_QUANTUM, rounding=Rounding.HALF_UP.value, context=DECIMAL_CONTEXT
+    )
+    record = UnderwritingRecord(
+        application_id=decision.application_id,
+        outcome=decision.outcome.value,
+        limit_state=granted.state.value,
+        model_name=decision.model_name,
+        model_version=decision.model_version,
+        model_hash=decision.model_hash,
+        policy_version=decision.policy_version,
+    )
+    profile = CreditProfile(
+        country=application.firmographics.country,
+        buyer_status=BuyerStatus.ACTIVE if trading else BuyerStatus.NEW,
+        outcome=outcome,
+        probability_of_default=probability,
+        underwriting=record,
+    )
+    return limit, profile

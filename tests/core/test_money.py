@@ -289,3 +289,9 @@ class TestSerialisation:
     @given(currencies)
     def test_every_currency_has_valid_minor_units(self, currency: object) -> None:
         assert Money.zero(currency).amount == 0  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("rounding", ["HALF_UP", decimal.ROUND_HALF_UP, None, ["HALF_UP"]])
+def test_rounding_must_be_member(rounding: object) -> None:
+    with pytest.raises(InvalidTypeError, match="Rounding"):
+        Money("10.00", "EUR").multiply("0.333", rounding)  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""Interim payment terms: due dates, discounts, instalments and APR."""
+"""Payment terms over the terms package: due dates, discounts, instalments and APR."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import Money
 from b2bcredit.products.terms import EarlyPaymentDiscount, PaymentTerms, ScheduledPayment, TermsKind, TermsSpec
-from b2bcredit.products.terms_interim import annual_percentage_rate, build_terms
+from b2bcredit.products.terms_adapter import build_terms, offer_apr
 
 
 def eur(amount: str) -> Money:
@@ -57,7 +57,7 @@ def test_discount_window_from_anchor() -> None:
     terms = build_terms(TermsSpec(TermsKind.NET, days=30, discount_rate=Decimal("0.02"), discount_days=10))
     discount = terms.discount(date(2026, 12, 1))
     assert discount == EarlyPaymentDiscount(Decimal("0.02"), date(2026, 12, 11))
-    assert terms.code == "2/10 net30"
+    assert terms.code == "2/10 net 30"
     assert isinstance(terms, PaymentTerms)
 
 
@@ -89,23 +89,26 @@ def test_discount_never_settles_more_than_outstanding(outstanding: int, payment:
     assert not discount.is_negative()
 
 
+NET30 = TermsSpec(TermsKind.NET, days=30)
+
+
 def test_apr_of_forgone_discount() -> None:
-    """Skipping 2/10 net 30 costs (100/98) ** (365/20) - 1 = 44.59% a year."""
+    """Skipping 2/10 net 30 is 2/98 per 20 days: 20/30 of a month, so 12 × 0.030612 = 36.73%."""
     anchor = date(2026, 12, 11)
     schedule = (ScheduledPayment(date(2026, 12, 31), eur("100.00")),)
-    assert annual_percentage_rate(eur("98.00"), schedule, anchor) == Decimal("0.4459")
+    assert offer_apr(NET30, eur("98.00"), schedule, anchor) == Decimal("0.3673")
 
 
 def test_apr_zero_without_cost() -> None:
     """A schedule that repays exactly the amount financed has an APR of zero."""
     schedule = (ScheduledPayment(date(2027, 1, 1), eur("100.00")),)
-    assert annual_percentage_rate(eur("100.00"), schedule, date(2026, 12, 1)) == Decimal(0)
+    assert offer_apr(NET30, eur("100.00"), schedule, date(2026, 12, 1)) == Decimal(0)
 
 
 def test_apr_undefined_for_cost_due_today() -> None:
     """A fee due on the anchor date has no finite annual rate."""
     schedule = (ScheduledPayment(date(2026, 12, 1), eur("105.00")),)
-    assert annual_percentage_rate(eur("100.00"), schedule, date(2026, 12, 1)) is None
+    assert offer_apr(NET30, eur("100.00"), schedule, date(2026, 12, 1)) is None
 
 
 @pytest.mark.parametrize(

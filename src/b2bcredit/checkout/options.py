@@ -22,7 +22,9 @@ from b2bcredit.ledger.fx import FxQuote, convert
 from b2bcredit.products.catalogue import BuyerStatus, Catalogue, Product, ProductKind, UnderwritingOutcome
 from b2bcredit.products.eligibility import BuyerPosition, ReasonCode, ResolutionHint, assess
 from b2bcredit.products.terms import EarlyPaymentDiscount, PaymentTerms, ScheduledPayment, TermsSpec
-from b2bcredit.products.terms_interim import annual_percentage_rate, build_terms
+from b2bcredit.products.terms_adapter import build_terms, offer_apr
+from b2bcredit.products.tiers import for_tier, tier_finding
+from b2bcredit.segments.benefits import TierBenefits
 
 __all__ = [
     "Cart",
@@ -127,7 +129,7 @@ def price_offer(
     buyer_fee = product.pricing.buyer_fee(amount, probability_of_default)
     total = amount + buyer_fee
     schedule = terms.schedule(total, today)
-    apr = Decimal(0) if buyer_fee.is_zero() else annual_percentage_rate(amount, schedule, today)
+    apr = Decimal(0) if buyer_fee.is_zero() else offer_apr(product.terms, amount, schedule, today)
     return Offer(
         terms.code,
         schedule,
@@ -193,6 +195,7 @@ def checkout_options(
     probability_of_default: Decimal | None = None,
     terms_factory: Callable[[TermsSpec], PaymentTerms] = build_terms,
     offers: OfferCache | None = None,
+    tier: TierBenefits | None = None,
 ) -> CheckoutOptions:
     """Return every product of ``catalogue`` for ``cart``, available or not.
 
@@ -207,25 +210,32 @@ def checkout_options(
         probability_of_default: for the risk-based part of buyer fees.
         terms_factory: turns a product's terms into :class:`PaymentTerms`.
         offers: a cache of priced offers; without one every offer is priced afresh.
+        tier: the buyer's customer-tier benefits: trade terms the tier lacks are
+            unavailable with ``terms_not_offered_to_tier``, and buyer fees carry the
+            tier's fee discount (authorize with the same tier to reserve the same fee).
     """
     if position.country is None and cart.country is not None:
         position = attrs.evolve(position, country=cart.country)
-    options = tuple(
-        _option(
-            product,
-            position,
-            cart,
-            fx,
+    options = []
+    for catalogue_product in catalogue.products:
+        product = catalogue_product if tier is None else for_tier(catalogue_product, tier)
+        offer = (
             price_offer(product, cart.amount, today, probability_of_default, terms_factory)
             if offers is None
-            else offers.get(product, cart.amount, today, probability_of_default, terms_factory),
+            else offers.get(product, cart.amount, today, probability_of_default, terms_factory)
         )
-        for product in catalogue.products
-    )
-    return CheckoutOptions(buyer_id, catalogue.version, today, cart, available_credit, options)
+        options.append(_option(product, position, cart, fx, offer, tier))
+    return CheckoutOptions(buyer_id, catalogue.version, today, cart, available_credit, tuple(options))
 
 
-def _option(product: Product, position: BuyerPosition, cart: Cart, fx: FxQuote | None, offer: Offer) -> CheckoutOption:
+def _option(
+    product: Product,
+    position: BuyerPosition,
+    cart: Cart,
+    fx: FxQuote | None,
+    offer: Offer,
+    tier: TierBenefits | None,
+) -> CheckoutOption:
     amount = cart.amount
 
     # Credit needed in the account's currency, converted as authorization will.
@@ -240,7 +250,9 @@ def _option(product: Product, position: BuyerPosition, cart: Cart, fx: FxQuote |
                 offer.buyer_fee, rate, position.account_currency
             )
 
-    finding = assess(product, position, amount, credit_needed=credit_needed, rate=rate)
+    finding = None if tier is None else tier_finding(product, tier)
+    if finding is None:
+        finding = assess(product, position, amount, credit_needed=credit_needed, rate=rate)
     return CheckoutOption(
         product_id=product.product_id,
         name=product.name,

@@ -1,9 +1,9 @@
 """The credit lifecycle on the embedded SQLite store, printed step by step.
 
-``run_lifecycle_demo(engine)`` opens an account, shows the checkout options for a cart,
-authorizes, captures in two shipments, takes a partial payment inside the early-payment
-window and a refund, and prints the account statement. ``b2bcredit demo`` calls it
-after underwriting the buyer.
+``run_lifecycle_demo(engine)`` opens an account (or uses the buyer's existing one), shows
+the checkout options for a cart, authorizes, captures in two shipments, takes a partial
+payment inside the early-payment window and a refund, and prints the account statement.
+``b2bcredit demo`` calls it after opening the account from an underwriting decision.
 """
 
 from __future__ import annotations
@@ -17,26 +17,34 @@ __all__ = ["run_lifecycle_demo"]
 
 
 def run_lifecycle_demo(engine: Engine, *, buyer_id: str = "demo-buyer", limit: Money | None = None) -> None:
-    """Print the whole credit flow for one buyer on ``engine``."""
-    limit = Money("20000.00", "EUR") if limit is None else limit
-    currency = limit.currency.code
-    account = engine.open_account(
-        f"{buyer_id}:open",
-        buyer_id,
-        limit,
-        profile=CreditProfile(country="DE"),
-        hold_after_days_overdue=30,
-    )
-    print(f"Opened account {account.account_id} for {buyer_id} with a limit of {account.limit}.")
+    """Print the whole credit flow for one buyer on ``engine``.
+
+    A buyer without an account gets one with ``limit`` (20,000.00 EUR by default). A buyer
+    with one, such as an account opened from a decision, keeps it, and ``limit`` is unused.
+    """
+    account = engine.ledger.find_account(buyer_id)
+    if account is None:
+        limit = Money("20000.00", "EUR") if limit is None else limit
+        account = engine.open_account(
+            f"{buyer_id}:open",
+            buyer_id,
+            limit,
+            profile=CreditProfile(country="DE"),
+            hold_after_days_overdue=30,
+        )
+        print(f"Opened account {account.account_id} for {buyer_id} with a limit of {account.limit}.")
+    currency = account.currency
 
     cart = Cart(Money("7500.00", currency))
     print(f"\nCheckout options for a cart of {cart.amount}:")
     for option in engine.checkout_options(buyer_id, cart).options:
         if option.available:
             apr = "" if option.apr is None else f", APR {option.apr * 100:.2f}%"
+            first_due = option.schedule[0].due_date
             print(
-                f"  [available]   {option.name:<48} {option.terms_code:<12} "
-                f"fee {option.buyer_fee}, total {option.total_cost}, {len(option.schedule)} payment(s){apr}"
+                f"  [available]   {option.name:<48} {option.terms_code:<22} "
+                f"fee {option.buyer_fee}, total {option.total_cost}, "
+                f"{len(option.schedule)} payment(s) from {first_due}{apr}"
             )
         else:
             reason = "" if option.reason is None else option.reason.value
@@ -58,14 +66,15 @@ def run_lifecycle_demo(engine: Engine, *, buyer_id: str = "demo-buyer", limit: M
     second = engine.capture(f"{buyer_id}:ship-2", authorization.authorization_id)
     for number, capture in enumerate((first, second), start=1):
         invoice = capture.invoice
+        discount = invoice.discount
+        offer = "" if discount is None else f", {discount.rate:.0%} off if paid by {discount.last_day}"
         print(
-            f"Shipment {number}: invoice {invoice.invoice_id} for {invoice.principal}, due {invoice.due_date}"
-            + ("" if invoice.discount is None else f", 2% off if paid by {invoice.discount.last_day}")
+            f"Shipment {number}: invoice {invoice.invoice_id} for {invoice.principal}, due {invoice.due_date}{offer}"
         )
 
     payment = engine.record_payment(f"{buyer_id}:pay-1", buyer_id, Money("2940.00", currency))
-    discount = Money.sum((item.discount for item in payment.allocations), currency)
-    print(f"\nPartial payment of {payment.amount} inside the discount window earned {discount} of discount.")
+    earned = Money.sum((item.discount for item in payment.allocations), currency)
+    print(f"\nPartial payment of {payment.amount} inside the discount window earned {earned} of discount.")
 
     note = engine.refund(f"{buyer_id}:refund-1", second.invoice.invoice_id, Money("500.00", currency), "damaged goods")
     print(f"Refund of {note.amount} on {note.invoice_id} restored {note.applied} of credit.")

@@ -18,6 +18,10 @@ from b2bcredit.core.errors import B2BCreditError
 # One module per subcommand, in the order they appear in --help.
 _COMMAND_MODULES: tuple[str, ...] = (
     "b2bcredit.cli.demo",
+    "b2bcredit.cli.fit_scorecard",
+    "b2bcredit.cli.underwrite",
+    "b2bcredit.cli.schedule",
+    "b2bcredit.cli.terms",
     "b2bcredit.cli.segment",
 )
 

@@ -153,9 +153,9 @@ class Money:
         *,
         rounding: Rounding | None = None,
     ) -> None:
-        resolved = get_currency(currency)
+        resolved = currency if type(currency) is Currency else get_currency(currency)
         number = to_decimal(amount)
-        exponent = Decimal(1).scaleb(-resolved.minor_units)
+        exponent = _quantum(resolved)
         if rounding is None:
             try:
                 quantized = number.quantize(exponent, context=_EXACT)
@@ -166,14 +166,15 @@ class Money:
                     "Round it first, or pass rounding=Rounding.HALF_EVEN (or another mode).",
                 ) from None
         else:
-            if not isinstance(rounding, Rounding):
+            mode = _DECIMAL_MODES[rounding] if isinstance(rounding, Rounding) else None
+            if mode is None:
                 raise InvalidTypeError(
                     "rounding", rounding, "expected a Rounding member",
                     "Pass Rounding.HALF_EVEN, Rounding.HALF_UP or another member.",
                 )
-            quantized = number.quantize(exponent, rounding=rounding.value, context=DECIMAL_CONTEXT)
-        object.__setattr__(self, "_amount", _without_negative_zero(quantized))
-        object.__setattr__(self, "_currency", resolved)
+            quantized = number.quantize(exponent, rounding=mode, context=DECIMAL_CONTEXT)
+        _set_slot(self, "_amount", _without_negative_zero(quantized))
+        _set_slot(self, "_currency", resolved)
 
     # Construction helpers -------------------------------------------------------------
 
@@ -274,8 +275,8 @@ class Money:
     def _with_amount(self, amount: Decimal) -> Money:
         # The amount is already on the currency's grid, so skip the checks of __init__.
         result = object.__new__(Money)
-        object.__setattr__(result, "_amount", _without_negative_zero(amount))
-        object.__setattr__(result, "_currency", self._currency)
+        _set_slot(result, "_amount", _without_negative_zero(amount))
+        _set_slot(result, "_currency", self._currency)
         return result
 
     def __add__(self, other: Money) -> Money:
@@ -310,7 +311,13 @@ class Money:
         """Multiply by ``factor`` (a rate, a share) and round to the currency's minor unit."""
         number = to_decimal(factor, "factor")
         product = DECIMAL_CONTEXT.multiply(self._amount, number)
-        return Money(product, self._currency, rounding=rounding)
+        mode = _DECIMAL_MODES[rounding] if isinstance(rounding, Rounding) else None
+        if mode is None:
+            raise InvalidTypeError(
+                "rounding", rounding, "expected a Rounding member",
+                "Pass Rounding.HALF_EVEN, Rounding.HALF_UP or another member.",
+            )
+        return self._with_amount(product.quantize(_quantum(self._currency), rounding=mode, context=DECIMAL_CONTEXT))
 
     def divide(self, divisor: str | int | Decimal, rounding: Rounding) -> Money:
         """Divide by ``divisor`` and round to the currency's minor unit.
@@ -380,8 +387,16 @@ class Money:
         for index in receivers:
             floors[index] += 1
 
+        # Equal splits have at most two distinct shares, so build each distinct value once.
         exponent = -self._currency.minor_units
-        return tuple(self._with_amount(Decimal(sign * share).scaleb(exponent, context=_EXACT)) for share in floors)
+        built: dict[int, Money] = {}
+        result = []
+        for share in floors:
+            part = built.get(share)
+            if part is None:
+                part = built[share] = self._with_amount(Decimal(sign * share).scaleb(exponent, context=_EXACT))
+            result.append(part)
+        return tuple(result)
 
     # Comparison -----------------------------------------------------------------------
 
@@ -452,6 +467,22 @@ class Money:
             ),
             serialization=core_schema.plain_serializer_function_ser_schema(lambda m: m.to_dict()),
         )
+
+
+_set_slot = object.__setattr__
+
+# Lookups on the hot path: an enum member's .value goes through a descriptor, and the
+# quantum of a currency never changes.
+_DECIMAL_MODES: Final[dict[Rounding, str]] = {member: member.value for member in Rounding}
+_QUANTA: dict[str, Decimal] = {}
+
+
+def _quantum(currency: Currency) -> Decimal:
+    # The smallest amount of the currency: Decimal("0.01") for EUR, Decimal("1") for JPY.
+    quantum = _QUANTA.get(currency.code)
+    if quantum is None:
+        quantum = _QUANTA[currency.code] = Decimal(1).scaleb(-currency.minor_units)
+    return quantum
 
 
 def _without_negative_zero(amount: Decimal) -> Decimal:

@@ -45,6 +45,7 @@ __all__ = [
     "OverLimitTolerance",
     "Payment",
     "PaymentSource",
+    "UnderwritingRecord",
 ]
 
 
@@ -152,13 +153,35 @@ class OverLimitTolerance:
 
 
 @attrs.frozen
+class UnderwritingRecord:
+    """The underwriting decision behind an account's limit, kept with the account for audit.
+
+    The model's name, version and content hash and the policy's version reproduce the
+    decision; ``limit_state`` is the decision's limit state (``limited``,
+    ``prepay_only``, ``not_underwritten``).
+    """
+
+    application_id: str
+    outcome: str
+    limit_state: str
+    model_name: str
+    model_version: str
+    model_hash: str
+    policy_version: str
+
+
+@attrs.frozen
 class CreditProfile:
-    """The buyer data that eligibility rules use, supplied by the host and underwriting."""
+    """The buyer data that eligibility rules use, supplied by the host and underwriting.
+
+    ``underwriting`` is the decision the limit and PD came from, when they came from one.
+    """
 
     country: str | None = None
     buyer_status: BuyerStatus = BuyerStatus.ACTIVE
     outcome: UnderwritingOutcome = UnderwritingOutcome.APPROVED
     probability_of_default: Decimal | None = None
+    underwriting: UnderwritingRecord | None = None
 
 
 @attrs.frozen

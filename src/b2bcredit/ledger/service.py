@@ -75,7 +75,7 @@ from b2bcredit.ledger.validation import (
 from b2bcredit.products.catalogue import DunningLevel, Product
 from b2bcredit.products.eligibility import BuyerPosition, assess
 from b2bcredit.products.terms import PaymentTerms, TermsSpec
-from b2bcredit.products.terms_interim import build_terms
+from b2bcredit.products.terms_adapter import build_terms
 from b2bcredit.storage.base import Store, StoreTransaction
 from b2bcredit.storage.codec import decode, dumps, encode, from_json, product_digest
 
@@ -655,7 +655,9 @@ class Ledger:
             order_amount=order_amount,
             principal=principal,
             fees_charged=fee,
-            # TODO: charge interest once the terms package supplies interest-bearing schedules.
+            # TODO: interest-bearing instalment plans. The catalogue's plans are fee-only (the
+            # buyer fee is the finance charge, its terms have no rate); a plan with a rate needs
+            # the schedule's interest here and an interest-income posting in capture.
             interest_charged=zero,
             principal_due=principal,
             fees_due=fee,

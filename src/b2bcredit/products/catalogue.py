@@ -23,6 +23,9 @@ import attrs
 from b2bcredit.core.errors import InvalidInputError, NotFoundError
 from b2bcredit.core.money import Money, Rounding, to_decimal
 from b2bcredit.products.terms import TermsKind, TermsSpec
+from b2bcredit.terms.amortization import AmortizationMethod
+from b2bcredit.terms.periods import Frequency
+from b2bcredit.terms.rounding import ResidualPlacement, RoundingPolicy
 
 __all__ = [
     "AmountRange",
@@ -126,8 +129,9 @@ class Pricing:
 
     The buyer fee is ``fixed + (rate + pd × risk_rate) × amount``, rounded with
     ``rounding`` and capped at ``cap``. The fixed part and the cap are given per currency.
-    In a currency they do not list, the fixed part is zero and there is no cap. The merchant's fee is
-    ``merchant_rate × amount``.
+    In a currency they do not list, the fixed part is zero and there is no cap. A
+    ``fee_discount`` (a customer tier's benefit) then takes its share off the capped fee,
+    the discount rounded with ``rounding``. The merchant's fee is ``merchant_rate × amount``.
     """
 
     merchant_rate: Decimal = Decimal(0)
@@ -136,6 +140,13 @@ class Pricing:
     buyer_cap: tuple[Money, ...] = ()
     risk_rate: Decimal = Decimal(0)
     rounding: Rounding = Rounding.HALF_UP
+    fee_discount: Decimal = Decimal(0)
+
+    def __attrs_post_init__(self) -> None:
+        if not Decimal(0) <= self.fee_discount < Decimal(1):
+            raise InvalidInputError(
+                "fee_discount", str(self.fee_discount), "must be at least 0 and below 1", "Pass 0.10 for 10%."
+            )
 
     def buyer_fee(self, amount: Money, probability_of_default: Decimal | None = None) -> Money:
         """Return the buyer's fee on an order of ``amount``."""
@@ -145,7 +156,9 @@ class Pricing:
         fee = amount.multiply(rate, self.rounding) + _in_currency(self.buyer_fixed, amount)
         cap = _find_currency(self.buyer_cap, amount.currency.code)
         if cap is not None and fee > cap:
-            return cap
+            fee = cap
+        if self.fee_discount:
+            fee = fee - fee.multiply(self.fee_discount, self.rounding)
         return fee
 
     def merchant_fee(self, amount: Money) -> Money:
@@ -288,14 +301,7 @@ def _product_from_dict(data: Mapping[str, Any]) -> Product:
         product_id=str(data["product_id"]),
         name=str(data["name"]),
         kind=ProductKind(data["kind"]),
-        terms=TermsSpec(
-            kind=TermsKind(terms["kind"]),
-            days=int(terms.get("days", 0)),
-            discount_rate=_optional_decimal(terms.get("discount_rate"), "discount_rate"),
-            discount_days=None if terms.get("discount_days") is None else int(terms["discount_days"]),
-            installments=int(terms.get("installments", 1)),
-            interval_months=int(terms.get("interval_months", 1)),
-        ),
+        terms=_terms_from_json(terms),
         eligibility=Eligibility(
             amount_ranges=tuple(
                 AmountRange(
@@ -318,6 +324,7 @@ def _product_from_dict(data: Mapping[str, Any]) -> Product:
             buyer_cap=_money_list(pricing.get("buyer_cap", ())),
             risk_rate=to_decimal(pricing.get("risk_rate", "0"), "risk_rate"),
             rounding=Rounding[pricing.get("rounding", "HALF_UP")],
+            fee_discount=to_decimal(pricing.get("fee_discount", "0"), "fee_discount"),
         ),
         exposure=ExposureEffect(data.get("exposure", "reserve_until_paid")),
         late_fee=None
@@ -327,6 +334,47 @@ def _product_from_dict(data: Mapping[str, Any]) -> Product:
             fixed=_money_list(late_fee.get("fixed", ())),
             rate=to_decimal(late_fee.get("rate", "0"), "late_fee.rate"),
         ),
+    )
+
+
+def _terms_from_json(terms: str | Mapping[str, Any]) -> TermsSpec:
+    # Trade terms are written in the usual notation; an instalment plan is an object.
+    if isinstance(terms, str):
+        return TermsSpec.parse(terms)
+    if "kind" in terms:
+        return _structured_terms(terms)
+    plan = terms["instalment_plan"]
+    rounding = plan.get("rounding", {})
+    return TermsSpec(
+        kind=TermsKind.INSTALLMENTS,
+        installments=int(plan["instalments"]),
+        frequency=Frequency(plan.get("frequency", "monthly")),
+        method=AmortizationMethod(plan.get("method", "annuity")),
+        rounding=RoundingPolicy(
+            mode=Rounding[rounding.get("mode", "HALF_EVEN")],
+            instalment_multiple=rounding.get("instalment_multiple"),
+            residual=ResidualPlacement(rounding.get("residual", "last")),
+        ),
+    )
+
+
+_MONTHS_TO_FREQUENCY = {1: Frequency.MONTHLY, 3: Frequency.QUARTERLY, 6: Frequency.SEMIANNUAL, 12: Frequency.ANNUAL}
+
+
+def _structured_terms(terms: Mapping[str, Any]) -> TermsSpec:
+    # The field-by-field form of catalogue version 2026-12-01, still read for existing files.
+    months = int(terms.get("interval_months", 1))
+    if months not in _MONTHS_TO_FREQUENCY:
+        raise InvalidInputError(
+            "interval_months", months, "no instalment frequency has this many months", "Pass 1, 3, 6 or 12."
+        )
+    return TermsSpec(
+        kind=TermsKind(terms["kind"]),
+        days=int(terms.get("days", 0)),
+        discount_rate=_optional_decimal(terms.get("discount_rate"), "discount_rate"),
+        discount_days=None if terms.get("discount_days") is None else int(terms["discount_days"]),
+        installments=int(terms.get("installments", 1)),
+        frequency=_MONTHS_TO_FREQUENCY[months],
     )
 
 

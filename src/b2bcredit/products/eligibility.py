@@ -43,6 +43,7 @@ class ReasonCode(enum.Enum):
     INVOICE_OVERDUE = "invoice_overdue"  # an invoice is later than the product or account allows
     FX_RATE_UNAVAILABLE = "fx_rate_unavailable"  # no exchange rate into the account's currency
     INSUFFICIENT_CREDIT = "insufficient_credit"  # the order does not fit the available credit
+    TERMS_NOT_OFFERED_TO_TIER = "terms_not_offered_to_tier"  # the buyer's customer tier lacks these terms
 
 
 class HintAction(enum.Enum):

@@ -2,9 +2,12 @@
 
 A product's terms give the dates on which the parts of an amount fall due: one part for
 Net N, several for an instalment plan. They also give the early-payment discount and its
-window, and how a payment inside that window splits into cash and discount. The terms
-package implements the same protocol, and :mod:`b2bcredit.products.terms_interim`
-covers the simple cases until then.
+window, and how a payment inside that window splits into cash and discount.
+:mod:`b2bcredit.products.terms_adapter` implements the protocol over :mod:`b2bcredit.terms`.
+
+A catalogue names trade terms in the usual notation (``"net 30"``, ``"2/10 net 30"``,
+``"net 30 EOM"``, ``"30/60/90"``); :meth:`TermsSpec.parse` reads it and
+:attr:`TermsSpec.code` writes it back.
 """
 
 from __future__ import annotations
@@ -16,8 +19,14 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
+from b2bcredit.core.calendar import BusinessCalendar, BusinessDayConvention
 from b2bcredit.core.errors import InvalidInputError
-from b2bcredit.core.money import DECIMAL_CONTEXT, Money, Rounding
+from b2bcredit.core.money import Money, Rounding
+from b2bcredit.terms import discount as terms_discount
+from b2bcredit.terms import trade
+from b2bcredit.terms.amortization import AmortizationMethod
+from b2bcredit.terms.periods import Frequency
+from b2bcredit.terms.rounding import RoundingPolicy
 
 __all__ = [
     "EarlyPaymentDiscount",
@@ -34,7 +43,8 @@ class TermsKind(enum.Enum):
     IMMEDIATE = "immediate"  # due on the anchor date (pay now, cash on delivery)
     NET = "net"  # due N days after the anchor date
     END_OF_MONTH = "end_of_month"  # due N days after the end of the anchor's month
-    INSTALLMENTS = "installments"  # equal parts every `interval_months` months
+    SPLIT = "split"  # equal parts due `split_days` days after the anchor, such as 30/60/90
+    INSTALLMENTS = "installments"  # an instalment plan of `installments` parts at `frequency`
 
 
 @attrs.frozen
@@ -43,6 +53,10 @@ class TermsSpec:
 
     ``discount_rate`` and ``discount_days`` describe an early-payment discount such as
     2/10 net 30 (``Decimal("0.02")`` within 10 days); both are absent when there is none.
+    ``split_days`` are the days of SPLIT terms. ``installments``, ``frequency``,
+    ``method`` and ``rounding`` describe an instalment plan; the plans carry no interest
+    (the buyer fee is their finance charge), so ``method`` only decides how principal
+    parts are sized and ``rounding`` where the odd minor units go.
     """
 
     kind: TermsKind
@@ -50,7 +64,10 @@ class TermsSpec:
     discount_rate: Decimal | None = None
     discount_days: int | None = None
     installments: int = 1
-    interval_months: int = 1
+    frequency: Frequency = Frequency.MONTHLY
+    method: AmortizationMethod = AmortizationMethod.ANNUITY
+    rounding: RoundingPolicy = attrs.field(factory=RoundingPolicy)
+    split_days: tuple[int, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         if self.days < 0:
@@ -76,26 +93,89 @@ class TermsSpec:
                 "the discount window must end by the due date",
                 f"Pass 0 to {self.days} days.",
             )
-        if self.installments < 1 or self.interval_months < 1:
+        if self.installments < 1:
             raise InvalidInputError(
                 "installments",
                 self.installments,
-                "instalment count and interval must be at least 1",
-                "Pass installments=3 and interval_months=1 for three monthly parts.",
+                "an instalment plan needs at least 1 instalment",
+                "Pass installments=3 for three monthly parts.",
             )
+        if self.kind is not TermsKind.SPLIT and self.split_days:
+            raise InvalidInputError(
+                "split_days", list(self.split_days), f"{self.kind.value} terms take no split days", "Pass ()."
+            )
+        if self.kind in (TermsKind.NET, TermsKind.END_OF_MONTH, TermsKind.SPLIT):
+            # Building the trade terms checks them (discount before the net days, split order).
+            self.trade_terms()
+
+    @classmethod
+    def parse(cls, notation: str) -> TermsSpec:
+        """Read trade terms in the usual notation: ``"net 30"``, ``"2/10 net 30"``, ``"30/60/90"``.
+
+        ``"due on receipt"`` and ``"cash in advance"`` read as IMMEDIATE. Proximo terms
+        are not offered by catalogue products and raise.
+        """
+        parsed = trade.TradeTerms.parse(notation)
+        discount_rate = None if parsed.discount is None else parsed.discount.rate
+        discount_days = None if parsed.discount is None else parsed.discount.days
+        if parsed.kind in (trade.TermsKind.ON_RECEIPT, trade.TermsKind.CASH_IN_ADVANCE):
+            return cls(TermsKind.IMMEDIATE)
+        if parsed.kind is trade.TermsKind.NET:
+            return cls(TermsKind.NET, parsed.days, discount_rate, discount_days)
+        if parsed.kind is trade.TermsKind.END_OF_MONTH:
+            return cls(TermsKind.END_OF_MONTH, parsed.days, discount_rate, discount_days)
+        if parsed.kind is trade.TermsKind.SPLIT and parsed.split_weights is None:
+            return cls(TermsKind.SPLIT, split_days=parsed.split_days)
+        raise InvalidInputError(
+            "terms",
+            notation,
+            f"{parsed.kind.value} terms are not offered by catalogue products",
+            "Use net, end-of-month, split or instalment terms.",
+        )
+
+    def trade_terms(
+        self,
+        calendar: BusinessCalendar | None = None,
+        convention: BusinessDayConvention = BusinessDayConvention.UNADJUSTED,
+    ) -> trade.TradeTerms:
+        """Return the :class:`~b2bcredit.terms.trade.TradeTerms` of these terms.
+
+        Due dates roll on ``calendar`` by ``convention``. The anchor is the capture
+        (shipment) date, passed to the trade terms as the invoice date.
+
+        Raises:
+            InvalidInputError: instalment plans are schedules, not trade terms.
+        """
+        if self.kind is TermsKind.INSTALLMENTS:
+            raise InvalidInputError(
+                "kind", self.kind.value, "an instalment plan has a schedule, not trade terms", "Use a schedule."
+            )
+        discount = None
+        if self.discount_rate is not None and self.discount_days is not None:
+            discount = terms_discount.EarlyPaymentDiscount(self.discount_rate, self.discount_days)
+        kind = {
+            TermsKind.IMMEDIATE: trade.TermsKind.ON_RECEIPT,
+            TermsKind.NET: trade.TermsKind.NET,
+            TermsKind.END_OF_MONTH: trade.TermsKind.END_OF_MONTH,
+            TermsKind.SPLIT: trade.TermsKind.SPLIT,
+        }[self.kind]
+        return trade.TradeTerms(
+            kind=kind,
+            days=self.days,
+            discount=discount,
+            split_days=self.split_days,
+            calendar=calendar,
+            business_day_convention=convention,
+        )
 
     @property
     def code(self) -> str:
-        """Short conventional name: ``net30``, ``2/10 net 30``, ``eom30``, ``3x1m``, ``immediate``."""
+        """The terms in the usual notation: ``net 30``, ``2/10 net 30``, ``net 30 EOM``, ``3 monthly instalments``."""
         if self.kind is TermsKind.IMMEDIATE:
-            return "immediate"
+            return "due on receipt"
         if self.kind is TermsKind.INSTALLMENTS:
-            return f"{self.installments}x{self.interval_months}m"
-        base = f"net{self.days}" if self.kind is TermsKind.NET else f"eom{self.days}"
-        if self.discount_rate is not None:
-            percent = (self.discount_rate * 100).normalize()
-            return f"{percent:f}/{self.discount_days} {base}"
-        return base
+            return f"{self.installments} {self.frequency.value} instalments"
+        return str(self.trade_terms())
 
 
 @attrs.frozen
@@ -110,11 +190,11 @@ class ScheduledPayment:
 class EarlyPaymentDiscount:
     """A discount of ``rate`` on principal paid on or before ``last_day``.
 
-    A partial payment earns the discount in proportion: paying ``p`` in the window settles
-    ``p / (1 - rate)`` of principal, so 490.00 under 2/10 settles 500.00 and 980.00
-    settles 1,000.00. The discount on a partial payment rounds down, so a payer never
-    settles more than the exact proportion. The discount on the full outstanding amount
-    rounds half up, as invoices state it.
+    A partial payment earns the discount in proportion, by the rule of
+    :func:`b2bcredit.terms.discount.discount_position`: a payment in the window lowers the
+    early price outstanding by exactly the amount paid, so 490.00 under 2/10 settles
+    500.00 and 980.00 settles 1,000.00. The early price and the face value left are
+    rounded half up, as invoices state the discount.
     """
 
     rate: Decimal
@@ -130,15 +210,18 @@ class EarlyPaymentDiscount:
         Cash used plus discount is the principal settled; it never exceeds ``outstanding``.
         Cash left over (``payment`` minus cash used) stays with the payer.
         """
-        full_discount = outstanding.multiply(self.rate, Rounding.HALF_UP)
-        cash_for_full = outstanding - full_discount
-        if payment >= cash_for_full:
-            return cash_for_full, full_discount
-        # One division of exact products, so 294.00 at 2% earns exactly 6.00.
-        exact = DECIMAL_CONTEXT.divide(payment.amount * self.rate, Decimal(1) - self.rate)
-        discount = Money(exact, payment.currency, rounding=Rounding.DOWN)
-        # The proportional discount is below the full one because payment < cash_for_full.
-        return payment, min(discount, outstanding - payment)
+        if not outstanding.is_positive():
+            return Money.zero(outstanding.currency), Money.zero(outstanding.currency)
+        # The window is open (the caller checked), so the payment counts as made on its last day.
+        position = terms_discount.discount_position(
+            outstanding,
+            terms_discount.EarlyPaymentDiscount(self.rate, 0),
+            self.last_day,
+            [(self.last_day, payment)],
+            rounding=Rounding.HALF_UP,
+        )
+        cash = position.paid - position.overpaid
+        return cash, position.discount_earned
 
 
 @runtime_checkable
@@ -147,7 +230,7 @@ class PaymentTerms(Protocol):
 
     @property
     def code(self) -> str:
-        """Short conventional name of the terms, such as ``net30``."""
+        """The terms in the usual notation, such as ``net 30``."""
         ...
 
     def schedule(self, amount: Money, anchor: date) -> tuple[ScheduledPayment, ...]:

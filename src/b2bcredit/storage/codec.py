@@ -233,9 +233,17 @@ def _decoder(kind: Any) -> _Decoder:
     if isinstance(kind, type) and attrs.has(kind):
         hints = typing.get_type_hints(kind)
         fields = [(field.name, _decoder(hints[field.name])) for field in attrs.fields(kind)]
+        defaulted = {field.name for field in attrs.fields(kind) if field.default is not attrs.NOTHING}
 
         def build(data: Any) -> Any:
-            return kind(**{name: decoder(data[name]) for name, decoder in fields})
+            try:
+                return kind(**{name: decoder(data[name]) for name, decoder in fields})
+            except KeyError:
+                # Records stored before a field with a default was added lack its key and
+                # take the default. A missing field without a default still raises.
+                return kind(
+                    **{name: decoder(data[name]) for name, decoder in fields if name in data or name not in defaulted}
+                )
 
         if kind is Product:
             # A store that keeps products by reference hands back the decoded product.

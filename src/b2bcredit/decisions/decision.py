@@ -1,0 +1,333 @@
+"""One credit decision from a scored application: knock-outs, cut-offs, limit, pricing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from b2bcredit.api.underwriting import BuyerApplication
+from b2bcredit.core.money import Money, Rounding
+from b2bcredit.decisions.policy import Outcome, UnderwritingPolicy
+from b2bcredit.decisions.pricing import FeeQuote, expected_loss, quote_fee
+from b2bcredit.limits.methods import LimitInputs
+from b2bcredit.limits.policy import CreditLimit, LimitDecision, LimitPolicy, LimitState
+from b2bcredit.scoring.scorecard import ReasonCode
+
+__all__ = ["AdverseActionNotice", "CounterOffer", "Decision", "decide"]
+
+# Knock-out codes are stable: hosts map them to their own notice texts.
+KO_STATUS = "KO_STATUS"
+KO_YEARS = "KO_YEARS_IN_BUSINESS"
+KO_SANCTIONS = "KO_SANCTIONS"
+KO_FRAUD = "KO_FRAUD"
+NO_LIMIT_BASIS = "R_NO_LIMIT_BASIS"
+LIMIT_ZERO = "R_LIMIT_ZERO"
+PD_ABOVE_CUTOFF = "R_PD_ABOVE_CUTOFF"
+
+
+@attrs.frozen
+class CounterOffer:
+    """Credit on other terms than requested: a lower limit, shorter terms, a deposit."""
+
+    limit: Money
+    terms_days: int
+    deposit: Money
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "limit": str(self.limit),
+            "terms_days": self.terms_days,
+            "deposit": str(self.deposit),
+        }
+
+
+@attrs.frozen
+class AdverseActionNotice:
+    """The data an adverse-action notice needs (a decline, or a counter-offer not yet accepted).
+
+    Attributes:
+        revenue_at_most_threshold: the applicant's revenue is at most the policy's small
+            business threshold (1 million by default); None when revenue is unknown.
+        deadline: the application date plus the policy's notice days (30 by default).
+        reasons: the principal reasons, most important first.
+    """
+
+    revenue_at_most_threshold: bool | None
+    deadline: date
+    reasons: tuple[ReasonCode, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "revenue_at_most_threshold": self.revenue_at_most_threshold,
+            "deadline": self.deadline.isoformat(),
+            "reasons": [r.to_dict() for r in self.reasons],
+        }
+
+
+@attrs.frozen
+class Decision:
+    """A credit decision with everything needed to explain and reproduce it."""
+
+    application_id: str
+    outcome: Outcome
+    score: float
+    pd: float
+    lgd: float
+    risk_grade: str
+    ead: Money
+    expected_loss: Money
+    requested_limit: Money
+    granted_limit: CreditLimit
+    counter_offer: CounterOffer | None
+    reasons: tuple[ReasonCode, ...]
+    model_name: str
+    model_version: str
+    model_hash: str
+    policy_version: str
+    fee: FeeQuote | None
+    adverse_action: AdverseActionNotice | None
+    limit_detail: LimitDecision
+    fallback_features: tuple[str, ...]
+    input_snapshot: BuyerApplication
+
+    @property
+    def is_counter_offer(self) -> bool:
+        return self.counter_offer is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready form with the input snapshot."""
+        return {
+            "application_id": self.application_id,
+            "outcome": self.outcome.value,
+            "score": self.score,
+            "pd": self.pd,
+            "lgd": self.lgd,
+            "risk_grade": self.risk_grade,
+            "ead": str(self.ead),
+            "expected_loss": str(self.expected_loss),
+            "requested_limit": str(self.requested_limit),
+            "granted_limit": self.granted_limit.to_dict(),
+            "counter_offer": self.is_counter_offer,
+            "counter_offer_terms": None
+            if self.counter_offer is None
+            else self.counter_offer.to_dict(),
+            "reasons": [r.to_dict() for r in self.reasons],
+            "model_name": self.model_name,
+            "model_version": self.model_version,
+            "model_hash": self.model_hash,
+            "policy_version": self.policy_version,
+            "fee": None if self.fee is None else self.fee.to_dict(),
+            "adverse_action": None
+            if self.adverse_action is None
+            else self.adverse_action.to_dict(),
+            "fallback_features": list(self.fallback_features),
+            "input_snapshot": self.input_snapshot.model_dump(mode="json"),
+        }
+
+
+def _knock_outs(application: BuyerApplication, policy: UnderwritingPolicy) -> list[ReasonCode]:
+    found: list[ReasonCode] = []
+    firm = application.firmographics
+    if firm.status not in policy.allowed_statuses:
+        found.append(
+            ReasonCode(
+                KO_STATUS,
+                "status",
+                f"business status is {firm.status.value}",
+                firm.status.value,
+                0.0,
+            )
+        )
+    years = application.years_in_business
+    if years is not None and years < policy.min_years_in_business:
+        found.append(
+            ReasonCode(
+                KO_YEARS,
+                "years_in_business",
+                f"in business {years:.1f} years, below the minimum of "
+                f"{policy.min_years_in_business:g}",
+                f"{years:.1f}",
+                0.0,
+            )
+        )
+    if application.sanctions_hit:
+        found.append(
+            ReasonCode(
+                KO_SANCTIONS,
+                "sanctions_hit",
+                "the host reported a sanctions screening hit",
+                "true",
+                0.0,
+            )
+        )
+    if application.fraud_suspected:
+        found.append(
+            ReasonCode(
+                KO_FRAUD, "fraud_suspected", "the host reported a fraud suspicion", "true", 0.0
+            )
+        )
+    return found
+
+
+def limit_inputs(application: BuyerApplication, grade: str) -> LimitInputs:
+    """Collect what the limit methods read from an application."""
+    amounts = application.financials.amounts() if application.financials is not None else {}
+    history = application.trade_history
+    bureau = next(
+        (b.recommended_limit for b in application.bureau_scores if b.recommended_limit is not None),
+        None,
+    )
+    return LimitInputs(
+        currency=application.requested_limit.currency.code,
+        tangible_net_worth=amounts.get("tangible_net_worth") or amounts.get("equity"),
+        working_capital=amounts.get("working_capital"),
+        average_monthly_purchases=None if history is None else history.average_monthly_purchases,
+        payment_terms_days=application.requested_terms_days,
+        bureau_recommended=bureau,
+        trade_reference=application.trade_reference_limit,
+        risk_grade=grade,
+        annual_revenue=application.firmographics.annual_revenue or amounts.get("sales"),
+    )
+
+
+def decide(
+    application: BuyerApplication,
+    *,
+    score: float,
+    pd: float,
+    score_reasons: Sequence[ReasonCode],
+    fallback_features: Sequence[str],
+    model_name: str,
+    model_version: str,
+    model_hash: str,
+    policy: UnderwritingPolicy,
+    limit_policy: LimitPolicy,
+    limit_multiplier: Decimal | None = None,
+) -> Decision:
+    """Turn a scored application into a decision. Pure: the same inputs give the same decision.
+
+    ``limit_multiplier`` (a customer tier's credit-limit multiplier) goes to
+    :meth:`LimitPolicy.decide`; the granted limit stays at most the requested one.
+    """
+    currency = application.requested_limit.currency.code
+    requested = application.requested_limit
+    grade = policy.grade(pd)
+    sizing = limit_policy.decide(limit_inputs(application, grade), multiplier=limit_multiplier)
+    knock_outs = _knock_outs(application, policy)
+    reasons: tuple[ReasonCode, ...] = tuple(score_reasons)
+    counter: CounterOffer | None = None
+    granted = CreditLimit.not_underwritten()
+
+    # Knock-outs decline whatever the score; then the PD cut-offs; then the limit.
+    if knock_outs:
+        outcome = Outcome.DECLINED
+        reasons = (*knock_outs, *reasons)[:4]
+    elif pd > policy.counter_offer_max_pd or (
+        pd > policy.refer_max_pd and not policy.counter_offers
+    ):
+        outcome = Outcome.DECLINED
+        reasons = reasons or (
+            ReasonCode(
+                PD_ABOVE_CUTOFF, "pd", f"PD {pd:.2%} is above the cut-off", f"{pd:.4f}", 0.0
+            ),
+        )
+    elif policy.approve_max_pd < pd <= policy.refer_max_pd:
+        outcome = Outcome.REFERRED
+    elif sizing.limit.state is LimitState.NOT_UNDERWRITTEN:
+        outcome = Outcome.REFERRED
+        reasons = (
+            ReasonCode(
+                NO_LIMIT_BASIS,
+                "limit",
+                "no financial statements, purchase history, bureau "
+                "figure or trade reference to size a limit on",
+                "none",
+                0.0,
+            ),
+            *reasons,
+        )[:4]
+    else:
+        sized = sizing.limit.amount if sizing.limit.amount is not None else Money.zero(currency)
+        offered = min(requested, sized) if sizing.limit.state is LimitState.LIMITED else sized
+        if pd > policy.approve_max_pd:
+            # Counter-offer band: a smaller limit, shorter terms and a deposit.
+            offered = offered.multiply(policy.counter_limit_share, Rounding.DOWN).round_to(
+                limit_policy.step, Rounding.DOWN
+            )
+            deposit = offered.multiply(policy.counter_deposit_share, Rounding.HALF_UP)
+            counter = CounterOffer(
+                limit=offered, terms_days=policy.counter_terms_days, deposit=deposit
+            )
+        elif offered < requested:
+            counter = CounterOffer(
+                limit=offered,
+                terms_days=application.requested_terms_days,
+                deposit=Money.zero(currency),
+            )
+        granted = CreditLimit.of(offered)
+        if granted.state is LimitState.PREPAY_ONLY and requested.is_positive():
+            outcome = Outcome.DECLINED
+            counter = None
+            reasons = (
+                ReasonCode(
+                    LIMIT_ZERO,
+                    "limit",
+                    "the limit methods size the credit line at zero, so only prepayment is offered",
+                    "0",
+                    0.0,
+                ),
+                *reasons,
+            )[:4]
+        else:
+            outcome = Outcome.APPROVED
+
+    # Exposure, expected loss and price of what is granted.
+    exposure = granted.amount if granted.amount is not None else Money.zero(currency)
+    ead = (
+        exposure
+        if policy.credit_conversion == 1
+        else exposure.multiply(policy.credit_conversion, Rounding.HALF_UP)
+    )
+    loss = expected_loss(ead, pd, policy.lgd)
+    terms = counter.terms_days if counter is not None else application.requested_terms_days
+    fee = None
+    if outcome is Outcome.APPROVED:
+        fee = quote_fee(ead, pd, policy.lgd, terms, policy.pricing, loss=loss)
+
+    notice = None
+    if outcome is Outcome.DECLINED or counter is not None:
+        revenue = application.firmographics.annual_revenue
+        notice = AdverseActionNotice(
+            revenue_at_most_threshold=None
+            if revenue is None
+            else revenue.amount <= policy.small_business_revenue,
+            deadline=application.application_date + timedelta(days=policy.notice_days),
+            reasons=reasons,
+        )
+    return Decision(
+        application_id=application.application_id,
+        outcome=outcome,
+        score=score,
+        pd=pd,
+        lgd=policy.lgd,
+        risk_grade=grade,
+        ead=ead,
+        expected_loss=loss,
+        requested_limit=requested,
+        granted_limit=granted,
+        counter_offer=counter,
+        reasons=reasons,
+        model_name=model_name,
+        model_version=model_version,
+        model_hash=model_hash,
+        policy_version=policy.version,
+        fee=fee,
+        adverse_action=notice,
+        limit_detail=sizing,
+        fallback_features=tuple(fallback_features),
+        input_snapshot=application,
+    )

@@ -1,0 +1,72 @@
+"""Scorecard features derived from a buyer application.
+
+Ratios are floats (statistics, not money) computed from the exact amounts. A ratio whose
+denominator is missing or zero is missing (None), and the scorecard sends it to its
+Missing bin. The names match the columns the dataset loaders produce, so a model fitted
+on a loaded data set scores applications directly.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from b2bcredit.api.underwriting import BuyerApplication
+from b2bcredit.core.money import Money
+
+__all__ = ["FINANCIAL_RATIOS", "application_features"]
+
+# Feature name -> (numerator, denominator) over FinancialStatements.amounts().
+FINANCIAL_RATIOS: Final[dict[str, tuple[str, str]]] = {
+    "net_profit_to_total_assets": ("net_profit", "total_assets"),
+    "total_liabilities_to_total_assets": ("total_liabilities", "total_assets"),
+    "working_capital_to_total_assets": ("working_capital", "total_assets"),
+    "current_ratio": ("current_assets", "current_liabilities"),
+    "ebit_to_total_assets": ("ebit", "total_assets"),
+    "equity_to_total_liabilities": ("equity", "total_liabilities"),
+    "sales_to_total_assets": ("sales", "total_assets"),
+    "equity_to_total_assets": ("equity", "total_assets"),
+    "total_assets_to_total_liabilities": ("total_assets", "total_liabilities"),
+    "net_profit_to_sales": ("net_profit", "sales"),
+    "current_assets_to_total_liabilities": ("current_assets", "total_liabilities"),
+    "current_liabilities_to_total_assets": ("current_liabilities", "total_assets"),
+}
+
+
+def _ratio(numerator: Money | None, denominator: Money | None) -> float | None:
+    if numerator is None or denominator is None or denominator.is_zero():
+        return None
+    # Ratios are statistics, so float division is exact enough and avoids any decimal context.
+    return float(numerator.amount) / float(denominator.amount)
+
+
+def application_features(application: BuyerApplication) -> dict[str, object]:
+    """Return every feature the library derives from ``application`` (None when unknown)."""
+    features: dict[str, object] = {}
+    amounts = application.financials.amounts() if application.financials is not None else {}
+    for name, (numerator, denominator) in FINANCIAL_RATIOS.items():
+        features[name] = _ratio(amounts.get(numerator), amounts.get(denominator))
+
+    firm = application.firmographics
+    years = application.years_in_business
+    features["employees"] = None if firm.employees is None else float(firm.employees)
+    features["years_in_business"] = years
+    # Under two years counts as a new business, as in the SBA's NewExist flag.
+    if years is None:
+        features["new_business"] = None
+    else:
+        features["new_business"] = 1.0 if years < 2 else 0.0
+    features["naics_sector"] = None if firm.naics_code is None else firm.naics_code[:2]
+    features["naics_subsector"] = (
+        None if firm.naics_code is None or len(firm.naics_code) < 4 else firm.naics_code[:4]
+    )
+    features["urban_rural"] = firm.urban_rural
+    features["requested_amount"] = float(application.requested_limit.amount)
+
+    history = application.trade_history
+    features["months_of_history"] = None if history is None else float(history.months_of_history)
+    features["days_beyond_terms"] = None if history is None else history.days_beyond_terms
+    features["late_invoice_share"] = None if history is None else history.late_invoice_share
+    features["bureau_score"] = (
+        application.bureau_scores[0].normalised() if application.bureau_scores else None
+    )
+    return features

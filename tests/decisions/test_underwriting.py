@@ -1,0 +1,197 @@
+"""Applications, policy outcomes and the Underwriter facade, single and batch."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from b2bcredit.api.underwriting import InvalidApplicationError, parse_application
+from b2bcredit.core.errors import InvalidInputError
+from b2bcredit.core.money import Money
+from b2bcredit.datasets.portfolio import sample_portfolio
+from b2bcredit.decisions.facade import Underwriter
+from b2bcredit.decisions.policy import Outcome, UnderwritingPolicy
+from b2bcredit.limits.policy import LimitState
+
+
+@pytest.fixture(scope="module")
+def underwriter() -> Underwriter:
+    return Underwriter.with_defaults()
+
+
+def _application(**changes: Any) -> dict[str, Any]:
+    data = copy.deepcopy(sample_portfolio()[1])
+    for path, value in changes.items():
+        target = data
+        *parents, leaf = path.split("__")
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target[leaf] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field"),
+    [
+        ("firmographics__employees", -1, "firmographics.employees"),
+        ("firmographics__annual_revenue", "100.00 XYZ", "firmographics.annual_revenue"),
+        ("firmographics__naics_code", "1", "firmographics.naics_code"),
+        ("firmographics__naics_code", "1234567", "firmographics.naics_code"),
+        ("firmographics__founding_date", "2030-01-01", "firmographics.founding_date"),
+        ("firmographics__country", "XX", "firmographics.country"),
+    ],
+)
+def test_invalid_application_names_field(path: str, value: Any, field: str) -> None:
+    """Invalid values raise an error that names the field and the value."""
+    with pytest.raises(InvalidApplicationError) as caught:
+        parse_application(_application(**{path: value}))
+    assert caught.value.field.startswith(field.split(".")[0])
+    assert field in str(caught.value)
+
+
+def test_mixed_currencies_rejected() -> None:
+    """An amount in another currency than the requested limit raises."""
+    with pytest.raises(InvalidApplicationError, match="exchange rate"):
+        parse_application(_application(trade_history__average_monthly_purchases="10.00 USD"))
+
+
+def test_decision_carries_required_fields(underwriter: Underwriter) -> None:
+    """A decision records versions, hash, EL, limits and a snapshot."""
+    decision = underwriter.underwrite(_application())
+    assert decision.model_version
+    assert decision.policy_version == "default-1"
+    assert len(decision.model_hash) == 64
+    assert decision.requested_limit == Money("50000.00", "EUR")
+    assert decision.input_snapshot.application_id == "demo-2"
+    assert decision.lgd == 0.45
+
+
+def test_knock_outs_decline(underwriter: Underwriter) -> None:
+    """Status, sanctions and fraud knock out whatever the score."""
+    for changes, code in [
+        ({"firmographics__status": "closed"}, "KO_STATUS"),
+        ({"sanctions_hit": True}, "KO_SANCTIONS"),
+        ({"fraud_suspected": True}, "KO_FRAUD"),
+        ({"firmographics__years_in_business": 0.2}, "KO_YEARS_IN_BUSINESS"),
+    ]:
+        decision = underwriter.underwrite(_application(**changes))
+        assert decision.outcome is Outcome.DECLINED
+        assert decision.reasons[0].code == code
+        assert decision.granted_limit.state is LimitState.NOT_UNDERWRITTEN
+
+
+def test_adverse_action_notice(underwriter: Underwriter) -> None:
+    """A decline carries the notice deadline 30 days on and the small-business flag."""
+    decision = underwriter.underwrite(
+        _application(sanctions_hit=True, firmographics__annual_revenue="900000.00 EUR")
+    )
+    notice = decision.adverse_action
+    assert notice is not None
+    assert notice.deadline == date(2024, 7, 3)
+    assert notice.revenue_at_most_threshold is True
+    assert notice.reasons
+
+
+def test_cutoffs_and_counter_offer() -> None:
+    """A PD in the counter-offer band approves a smaller limit with shorter terms and a deposit."""
+    base = Underwriter.with_defaults()
+    pd = base.underwrite(_application()).pd
+    strict = Underwriter.with_defaults(
+        policy=UnderwritingPolicy(
+            approve_max_pd=pd / 4, refer_max_pd=pd / 2, counter_offer_max_pd=pd * 2
+        )
+    )
+    decision = strict.underwrite(_application())
+    assert decision.outcome is Outcome.APPROVED
+    assert decision.counter_offer is not None
+    assert decision.counter_offer.terms_days == 15
+    assert decision.counter_offer.deposit.is_positive()
+    declined = Underwriter.with_defaults(
+        policy=UnderwritingPolicy(
+            approve_max_pd=pd / 4, refer_max_pd=pd / 3, counter_offer_max_pd=pd / 2
+        )
+    )
+    assert declined.underwrite(_application()).outcome is Outcome.DECLINED
+    referred = Underwriter.with_defaults(
+        policy=UnderwritingPolicy(
+            approve_max_pd=pd / 2, refer_max_pd=pd * 2, counter_offer_max_pd=pd * 3
+        )
+    )
+    assert referred.underwrite(_application()).outcome is Outcome.REFERRED
+
+
+def test_expected_loss_is_pd_lgd_ead(underwriter: Underwriter) -> None:
+    """EL equals PD x LGD x EAD to the cent."""
+    decision = underwriter.underwrite(_application())
+    from b2bcredit.decisions.pricing import expected_loss
+
+    assert decision.expected_loss == expected_loss(decision.ead, decision.pd, decision.lgd)
+
+
+def test_single_and_batch_decisions_agree(underwriter: Underwriter) -> None:
+    """underwrite and underwrite_batch give identical decisions for every sample buyer."""
+    portfolio = sample_portfolio()
+    batch = underwriter.underwrite_batch(portfolio)
+    for record, from_batch in zip(portfolio, batch, strict=True):
+        single = underwriter.underwrite(record)
+        assert single.to_dict() == from_batch.to_dict()
+
+
+def test_batch_from_csv_and_dataframe(underwriter: Underwriter, tmp_path: Path) -> None:
+    """A flat CSV and a DataFrame of the same rows give the same decisions."""
+    pandas = pytest.importorskip("pandas")
+    rows = [
+        {
+            "application_id": "f1",
+            "application_date": "2024-06-03",
+            "legal_name": "Flat GmbH",
+            "country": "DE",
+            "employees": 12,
+            "years_in_business": 6,
+            "currency": "EUR",
+            "total_assets": "500000.00",
+            "total_liabilities": "300000.00",
+            "current_assets": "200000.00",
+            "current_liabilities": "120000.00",
+            "equity": "200000.00",
+            "sales": "900000.00",
+            "net_profit": "20000.00",
+            "requested_limit": "20000.00",
+            "months_of_history": 12,
+            "average_monthly_purchases": "8000.00",
+        }
+    ]
+    frame = pandas.DataFrame(rows)
+    path = tmp_path / "apps.csv"
+    frame.to_csv(path, index=False)
+    from_csv = underwriter.underwrite_batch(path)
+    from_frame = underwriter.underwrite_batch(frame)
+    from_records = underwriter.underwrite_batch(rows)
+    assert from_csv[0].score == from_frame[0].score == from_records[0].score
+    assert from_csv[0].granted_limit == from_frame[0].granted_limit
+
+
+def test_zero_limit_never_unlimited(underwriter: Underwriter) -> None:
+    """A buyer whose methods size zero gets PREPAY_ONLY and a decline, never an unlimited line."""
+    data = _application(financials={"equity": "-10.00 EUR", "total_assets": "100.00 EUR"})
+    data.pop("trade_history")
+    decision = underwriter.underwrite(data)
+    assert decision.granted_limit.state is not LimitState.UNLIMITED
+
+
+def test_policy_round_trip_and_unknown_key() -> None:
+    """A policy survives to_dict/from_dict, and an unknown key raises naming it."""
+    policy = UnderwritingPolicy(version="2024-06", approve_max_pd=0.03)
+    assert UnderwritingPolicy.from_dict(policy.to_dict()) == policy
+    with pytest.raises(InvalidInputError, match="unknown policy keys"):
+        UnderwritingPolicy.from_dict({"aprove_max_pd": 0.1})
+
+
+def test_policy_rejects_unordered_cutoffs() -> None:
+    """Cut-offs must ascend from approve to counter-offer."""
+    with pytest.raises(InvalidInputError, match="ascending"):
+        UnderwritingPolicy(approve_max_pd=0.2, refer_max_pd=0.1)
