@@ -8,7 +8,11 @@ paths give the same points, so a buyer gets the same decision either way.
 Model choice: each application goes to the first model (in the order given) for which it
 supplies at least half of the model's features, else to the model it supplies the most
 features for. With the defaults, a buyer with financial statements is scored on the
-financial-statement model and one without on the firmographic model.
+financial-statement model and one without on the firmographic model. Applicant-chosen
+features (the requested amount) do not count as supplied. An application that supplies
+none of any model's features is referred with ``R_INSUFFICIENT_DATA`` instead of being
+scored on Missing bins alone, and a batch in which no application supplies any feature
+raises :class:`ModelFeaturesNotSuppliedError` (the models do not fit the input).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from b2bcredit.api.underwriting import BuyerApplication, parse_application
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.datasets.records import flat_to_nested, iter_csv_records
 from b2bcredit.decisions.decision import Decision, decide
-from b2bcredit.decisions.features import application_features
+from b2bcredit.decisions.features import application_features, informative_features
 from b2bcredit.decisions.policy import UnderwritingPolicy
 from b2bcredit.limits.methods import (
     BureauRecommendation,
@@ -39,9 +43,25 @@ from b2bcredit.limits.policy import Combination, LimitPolicy
 from b2bcredit.scoring.defaults import load_default_models
 from b2bcredit.scoring.scorecard import Scorecard
 
-__all__ = ["Underwriter", "default_limit_policy"]
+__all__ = ["ModelFeaturesNotSuppliedError", "Underwriter", "default_limit_policy", "missing_features_message"]
 
 logger = logging.getLogger(__name__)
+
+
+class ModelFeaturesNotSuppliedError(InvalidInputError):
+    """No application of a batch supplies any feature of any model, so none can be scored."""
+
+
+def missing_features_message(model: Scorecard) -> str:
+    """Return "model NAME needs features A, B, ...; the input supplies none of them"."""
+    names = informative_features(model.feature_names) or model.feature_names
+    listed = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    return f"model {model.name} needs features {listed}; the input supplies none of them"
+
+
+def supplied_features(model: Scorecard, features: Mapping[str, object]) -> int:
+    """Return how many of the model's buyer-describing features ``features`` supplies."""
+    return sum(features.get(name) is not None for name in informative_features(model.feature_names))
 
 
 def default_limit_policy(currency: str) -> LimitPolicy:
@@ -115,8 +135,10 @@ class Underwriter:
         """Return the index of the model that scores an application with these features."""
         best_index, best_share = 0, -1.0
         for index, model in enumerate(self.models):
-            names = model.feature_names
-            share = sum(features.get(n) is not None for n in names) / len(names)
+            names = informative_features(model.feature_names)
+            if not names:
+                continue
+            share = supplied_features(model, features) / len(names)
             if share >= 0.5:
                 return index
             if share > best_share:
@@ -144,8 +166,21 @@ class Underwriter:
         model = self.models[self.select_model(features)]
         result = model.score_one(features)
         return self._decide(
-            parsed, model, result.score, result.pd, result.reasons, result.fallback_features, limit_multiplier
+            parsed,
+            model,
+            result.score,
+            result.pd,
+            result.reasons,
+            result.fallback_features,
+            limit_multiplier,
+            self._insufficient_data(features),
         )
+
+    def _insufficient_data(self, features: Mapping[str, object]) -> str | None:
+        """Return the referral text when ``features`` supplies nothing any model reads."""
+        if any(supplied_features(model, features) for model in self.models):
+            return None
+        return "; ".join(missing_features_message(model) for model in self.models)
 
     def _decide(
         self,
@@ -156,6 +191,7 @@ class Underwriter:
         reasons: Any,
         fallback: Sequence[str],
         limit_multiplier: Decimal | None = None,
+        insufficient_data: str | None = None,
     ) -> Decision:
         return decide(
             application,
@@ -169,6 +205,7 @@ class Underwriter:
             policy=self.policy,
             limit_policy=self._limit_policy(application.requested_limit.currency.code),
             limit_multiplier=limit_multiplier,
+            insufficient_data=insufficient_data,
         )
 
     def underwrite_batch(self, table: Any, *, limit_multiplier: Decimal | None = None) -> list[Decision]:
@@ -179,9 +216,22 @@ class Underwriter:
         ``table`` is a sequence of applications or mappings (nested or flat rows), a CSV
         path (flat columns, see :mod:`b2bcredit.datasets.records`) or a pandas DataFrame
         of flat columns.
+
+        Raises:
+            ModelFeaturesNotSuppliedError: the batch is not empty but no application in it
+                supplies any feature of any model.
         """
         applications = [parse_application(record) for record in self._records(table)]
         features = [application_features(a) for a in applications]
+        insufficient = [self._insufficient_data(f) for f in features]
+        if applications and all(text is not None for text in insufficient):
+            raise ModelFeaturesNotSuppliedError(
+                "models",
+                [model.name for model in self.models],
+                "; ".join(missing_features_message(model) for model in self.models),
+                "Fit the model on the application feature names (b2bcredit fit-scorecard "
+                "--dataset polish or sba), or supply columns for these features.",
+            )
         chosen = [self.select_model(f) for f in features]
         decisions: list[Decision | None] = [None] * len(applications)
         for model_index, model in enumerate(self.models):
@@ -203,6 +253,7 @@ class Underwriter:
                     reasons,
                     batch.fallback_features(position),
                     limit_multiplier,
+                    insufficient[row],
                 )
         logger.info("underwrote a batch of %d applications", len(applications))
         return [d for d in decisions if d is not None]
