@@ -7,15 +7,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from b2bcredit.api.underwriting import InvalidApplicationError, parse_application
+from b2bcredit.cli.underwrite import describe_limit, summary
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import Money
 from b2bcredit.datasets.portfolio import sample_portfolio
 from b2bcredit.decisions.facade import ModelFeaturesNotSuppliedError, Underwriter
 from b2bcredit.decisions.policy import Outcome, UnderwritingPolicy
-from b2bcredit.limits.policy import LimitState
+from b2bcredit.limits.policy import CreditLimit, LimitState
 
 
 @pytest.fixture(scope="module")
@@ -263,3 +265,51 @@ def test_requested_amount_never_a_reason(underwriter: Underwriter) -> None:
         if decision.adverse_action is not None:
             assert "R_REQUESTED_AMOUNT" not in [r.code for r in decision.adverse_action.reasons]
 
+
+def test_summary_counts_principal_decline_reasons(underwriter: Underwriter) -> None:
+    """Each decline counts once, under its first reason, so knock-outs show in the summary."""
+    decisions = underwriter.underwrite_batch(sample_portfolio())
+    text = summary(decisions)
+    declined = [d for d in decisions if d.outcome is Outcome.DECLINED]
+    line = next(line for line in text.splitlines() if line.startswith("most frequent decline reasons"))
+    assert "KO_SANCTIONS (1)" in line
+    assert "KO_STATUS (1)" in line
+    assert "KO_YEARS_IN_BUSINESS (1)" in line
+    counted = sum(int(part.rsplit("(", 1)[1].rstrip(")")) for part in line.split(": ", 1)[1].split(", "))
+    assert counted == len(declined)
+
+
+def test_summary_limits_skip_zero_limits(underwriter: Underwriter) -> None:
+    decision = underwriter.underwrite(_application())
+    assert decision.granted_limit.state is LimitState.LIMITED
+    prepay = attrs.evolve(decision, granted_limit=CreditLimit.prepay_only("EUR"))
+    text = summary([decision, prepay])
+    assert f"limits granted {decision.granted_limit.amount} to 1 buyer;" in text
+    assert "2 applications:" in text
+
+
+def test_summary_singular_application(underwriter: Underwriter) -> None:
+    text = summary([underwriter.underwrite(_bare_application())])
+    assert text.startswith("1 application: 0 approved, 1 referred, 0 declined")
+    assert "limits granted 0.00 PLN to 0 buyers;" in text
+
+
+@pytest.mark.parametrize(
+    ("limit", "words"),
+    [
+        (CreditLimit.not_underwritten(), "none (not underwritten)"),
+        (CreditLimit.prepay_only("EUR"), "prepay only"),
+        (CreditLimit(LimitState.UNLIMITED), "unlimited"),
+        (CreditLimit.of(Money("500.00", "EUR")), "500.00 EUR"),
+    ],
+)
+def test_describe_limit_in_words(limit: CreditLimit, words: str) -> None:
+    assert describe_limit(limit) == words
+
+
+def test_reasons_cost_at_least_one_point(underwriter: Underwriter) -> None:
+    """A factor whose loss rounds to 0 points is not listed as a reason."""
+    for decision in underwriter.underwrite_batch(sample_portfolio()):
+        for reason in decision.reasons:
+            assert reason.points_lost == 0.0 or reason.points_lost >= 0.5, reason
+            assert "scores 0 points" not in reason.text

@@ -7,7 +7,7 @@ import csv
 import math
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from b2bcredit.core.money import Money
 from b2bcredit.datasets.polish import load_polish_arff
@@ -22,6 +22,7 @@ from b2bcredit.datasets.sba import load_sba_csv
 from b2bcredit.decisions.decision import Decision
 from b2bcredit.decisions.facade import Underwriter
 from b2bcredit.decisions.policy import Outcome
+from b2bcredit.limits.policy import CreditLimit, LimitState
 from b2bcredit.scoring.defaults import load_default_models, load_model
 
 # Batches of this many rows keep memory flat and move the progress bar.
@@ -124,35 +125,56 @@ def run(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def describe_limit(limit: CreditLimit) -> str:
+    """Return a credit limit in words: its amount, "prepay only", "unlimited" or "none (not underwritten)"."""
+    if limit.state is LimitState.LIMITED:
+        return str(limit.amount)
+    return _LIMIT_WORDS[limit.state]
+
+
+_LIMIT_WORDS: Final = {
+    LimitState.NOT_UNDERWRITTEN: "none (not underwritten)",
+    LimitState.PREPAY_ONLY: "prepay only",
+    LimitState.UNLIMITED: "unlimited",
+}
+
+
 def summary(decisions: list[Decision]) -> str:
-    """Return the portfolio summary: approval rate, limits, expected loss, top decline reasons."""
+    """Return the portfolio summary: approval rate, limits, expected loss, top decline reasons.
+
+    Limits count the buyers granted a positive limit. A decline counts under its principal
+    reason, the first one: the knock-out, the zero limit or the score factor costing the most
+    points, which is the reason an adverse-action notice leads with.
+    """
     if not decisions:
         return "no applications"
     outcomes = Counter(d.outcome for d in decisions)
     lines = [
-        f"{len(decisions)} applications: " + ", ".join(f"{outcomes[o]} {o.value}" for o in Outcome)
+        f"{_count(len(decisions), 'application')}: " + ", ".join(f"{outcomes[o]} {o.value}" for o in Outcome)
     ]
     lines.append(f"approval rate {outcomes[Outcome.APPROVED] / len(decisions):.1%}")
-    by_currency: dict[str, list[Money]] = {}
+    granted: dict[str, list[Money]] = {}
     losses: dict[str, list[Money]] = {}
     for d in decisions:
         code = d.requested_limit.currency.code
-        if d.granted_limit.amount is not None:
-            by_currency.setdefault(code, []).append(d.granted_limit.amount)
+        amount = d.granted_limit.amount
+        if amount is not None and amount.is_positive():
+            granted.setdefault(code, []).append(amount)
         losses.setdefault(code, []).append(d.expected_loss)
     for code in sorted(losses):
-        granted = Money.sum(by_currency.get(code, []), code)
+        limits = granted.get(code, [])
         lines.append(
-            f"limits granted {granted} over {len(by_currency.get(code, []))} buyers; "
+            f"limits granted {Money.sum(limits, code)} to {_count(len(limits), 'buyer')}; "
             f"expected loss {Money.sum(losses[code], code)}"
         )
-    declines = Counter(
-        r.code for d in decisions if d.outcome is Outcome.DECLINED for r in d.reasons
-    )
+    declines = Counter(d.reasons[0].code for d in decisions if d.outcome is Outcome.DECLINED and d.reasons)
     if declines:
         lines.append(
-            "most frequent decline reasons: "
-            + ", ".join(f"{c} ({n})" for c, n in declines.most_common(5))
+            "most frequent decline reasons: " + ", ".join(f"{c} ({n})" for c, n in declines.most_common(5))
         )
     mean_pd = sum(d.pd for d in decisions) / len(decisions)
     lines.append(f"mean PD {mean_pd:.2%}" if math.isfinite(mean_pd) else "mean PD n/a")
