@@ -233,3 +233,73 @@ def test_underwrite_polish_without_statements_referred(
     assert insufficient
     assert all(row["decision"] == "referred" for row in insufficient)
     assert "needs features" in insufficient[0]["reasons"]
+
+
+_FLAT_HEADER = "application_id,legal_name,country,naics_code,employees,years_in_business,currency,requested_limit"
+
+
+def _mixed_csv(tmp_path: Path) -> Path:
+    """Three flat applications; row 3 has a one-digit NAICS code."""
+    path = tmp_path / "mixed.csv"
+    path.write_text(
+        f"{_FLAT_HEADER}\n"
+        "m1,Coast Rentals,US,531311,4,6,USD,20000\n"
+        "m2,Bay Leasing,US,532420,25,12,USD,40000\n"
+        "m3,Harbor Homes,US,5,3,8,USD,10000\n"
+    )
+    return path
+
+
+def test_invalid_row_named_in_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "d.csv"
+    assert main(["underwrite", str(_mixed_csv(tmp_path)), "--out", str(out)]) == 1
+    error = capsys.readouterr().err
+    assert "row 3 (application_id m3) firmographics.naics_code" in error
+    assert "'5'" in error
+
+
+def test_skip_invalid_writes_valid_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--skip-invalid decides the valid rows and lists the invalid ones with their messages."""
+    out = tmp_path / "d.csv"
+    assert main(["underwrite", str(_mixed_csv(tmp_path)), "--out", str(out), "--skip-invalid"]) == 0
+    assert [row["application_id"] for row in csv.DictReader(out.open())] == ["m1", "m2"]
+    output = capsys.readouterr().out
+    assert f"1 invalid row skipped, listed in {out}.invalid.csv:" in output
+    assert "row 3 (application_id m3) firmographics.naics_code" in output
+    sidecar = list(csv.DictReader(Path(f"{out}.invalid.csv").read_text(encoding="utf-8").splitlines()))
+    assert [(row["row"], row["application_id"]) for row in sidecar] == [("3", "m3")]
+    assert "naics_code" in sidecar[0]["error"]
+
+
+@pytest.mark.parametrize("content", ["", f"{_FLAT_HEADER}\n"])
+def test_underwrite_empty_input_rejected(
+    content: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "empty.csv"
+    data.write_text(content)
+    out = tmp_path / "d.csv"
+    assert main(["underwrite", str(data), "--out", str(out)]) == 1
+    assert "the file has no data rows" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_underwrite_rejects_bad_application_date(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A malformed --application-date is rejected even when every row has its own date."""
+    data = tmp_path / "dated.csv"
+    data.write_text(f"{_FLAT_HEADER},application_date\nm1,Coast Rentals,US,531311,4,6,USD,20000,2024-03-01\n")
+    arguments = ["underwrite", str(data), "--out", str(tmp_path / "d.csv"), "--application-date", "2024/01/01"]
+    with pytest.raises(SystemExit) as exit_info:
+        main(arguments)
+    assert exit_info.value.code == 2
+    assert "invalid date '2024/01/01': write it as YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_underwrite_application_date_applies(tmp_path: Path) -> None:
+    data = tmp_path / "undated.csv"
+    data.write_text(f"{_FLAT_HEADER}\nm1,Coast Rentals,US,531311,4,6,USD,20000\n")
+    out = tmp_path / "d.csv"
+    assert main(["underwrite", str(data), "--out", str(out), "--application-date", "2024-03-01"]) == 0
+    assert [row["application_id"] for row in csv.DictReader(out.open())] == ["m1"]
+

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from b2bcredit.api.underwriting import BuyerApplication, parse_application
+from b2bcredit.api.underwriting import BuyerApplication, InvalidApplicationError, parse_application
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.datasets.records import flat_to_nested, iter_csv_records
 from b2bcredit.decisions.decision import Decision, decide
@@ -43,13 +43,44 @@ from b2bcredit.limits.policy import Combination, LimitPolicy
 from b2bcredit.scoring.defaults import load_default_models
 from b2bcredit.scoring.scorecard import Scorecard
 
-__all__ = ["ModelFeaturesNotSuppliedError", "Underwriter", "default_limit_policy", "missing_features_message"]
+__all__ = [
+    "InvalidRowError",
+    "ModelFeaturesNotSuppliedError",
+    "Underwriter",
+    "default_limit_policy",
+    "missing_features_message",
+]
 
 logger = logging.getLogger(__name__)
 
 
 class ModelFeaturesNotSuppliedError(InvalidInputError):
     """No application of a batch supplies any feature of any model, so none can be scored."""
+
+
+class InvalidRowError(InvalidApplicationError):
+    """A row of a batch that is not a valid application; the message leads with the row and id.
+
+    Attributes:
+        row: the 1-based position of the row among the data rows (the header is not counted).
+        application_id: the row's ``application_id``, or None when it has none.
+    """
+
+    def __init__(self, row: int, application_id: str | None, error: InvalidInputError) -> None:
+        self.row = row
+        self.application_id = application_id
+        where = f"row {row}" + ("" if application_id is None else f" (application_id {application_id})")
+        super().__init__(f"{where} {error.field}", error.value, error.problem, error.fix)
+
+
+def _application_id(record: object) -> str | None:
+    if isinstance(record, BuyerApplication):
+        return record.application_id
+    if isinstance(record, Mapping):
+        value = record.get("application_id")
+        if value is not None and str(value).strip():
+            return str(value).strip()
+    return None
 
 
 def missing_features_message(model: Scorecard) -> str:
@@ -218,13 +249,25 @@ class Underwriter:
         of flat columns.
 
         Raises:
+            InvalidRowError: a row is not a valid application (the first such row).
             ModelFeaturesNotSuppliedError: the batch is not empty but no application in it
                 supplies any feature of any model.
         """
-        applications = [parse_application(record) for record in self._records(table)]
-        features = [application_features(a) for a in applications]
-        insufficient = [self._insufficient_data(f) for f in features]
-        if applications and all(text is not None for text in insufficient):
+        applications, _ = self.parse_batch(table)
+        self.check_features_supplied(applications)
+        return self.decide_applications(applications, limit_multiplier=limit_multiplier)
+
+    def check_features_supplied(self, applications: Sequence[BuyerApplication]) -> None:
+        """Raise unless at least one application supplies a feature of at least one model.
+
+        Raises:
+            ModelFeaturesNotSuppliedError: ``applications`` is not empty, yet none of them
+                supplies any feature of any model.
+        """
+        for application in applications:
+            if self._insufficient_data(application_features(application)) is None:
+                return
+        if applications:
             raise ModelFeaturesNotSuppliedError(
                 "models",
                 [model.name for model in self.models],
@@ -232,6 +275,17 @@ class Underwriter:
                 "Fit the model on the application feature names (b2bcredit fit-scorecard "
                 "--dataset polish or sba), or supply columns for these features.",
             )
+
+    def decide_applications(
+        self, applications: Sequence[BuyerApplication], *, limit_multiplier: Decimal | None = None
+    ) -> list[Decision]:
+        """Decide validated applications in input order, batch-scored per model.
+
+        Unlike :meth:`underwrite_batch` it does not raise when no application supplies any
+        feature: each such application is referred with ``R_INSUFFICIENT_DATA``.
+        """
+        features = [application_features(a) for a in applications]
+        insufficient = [self._insufficient_data(f) for f in features]
         chosen = [self.select_model(f) for f in features]
         decisions: list[Decision | None] = [None] * len(applications)
         for model_index, model in enumerate(self.models):
@@ -258,18 +312,40 @@ class Underwriter:
         logger.info("underwrote a batch of %d applications", len(applications))
         return [d for d in decisions if d is not None]
 
-    def _records(self, table: Any) -> Iterable[BuyerApplication | Mapping[str, Any]]:
+    def parse_batch(
+        self, table: Any, *, skip_invalid: bool = False
+    ) -> tuple[list[BuyerApplication], list[InvalidRowError]]:
+        """Validate every row of ``table`` (as :meth:`underwrite_batch` reads it).
+
+        Returns the valid applications in input order and, with ``skip_invalid``, the
+        errors of the rows left out.
+
+        Raises:
+            InvalidRowError: without ``skip_invalid``, the first invalid row.
+        """
+        applications: list[BuyerApplication] = []
+        invalid: list[InvalidRowError] = []
+        for number, record in enumerate(self._raw_records(table), start=1):
+            try:
+                applications.append(parse_application(self._nested(record)))
+            except InvalidInputError as error:
+                row_error = InvalidRowError(number, _application_id(record), error)
+                if not skip_invalid:
+                    raise row_error from None
+                invalid.append(row_error)
+        return applications, invalid
+
+    def _raw_records(self, table: Any) -> Iterable[Any]:
         if isinstance(table, str | Path):
-            return [self._flat(row) for row in iter_csv_records(table)]
+            return iter_csv_records(table)
         if hasattr(table, "to_dict") and hasattr(table, "columns"):
-            return [self._flat(row) for row in table.to_dict(orient="records")]
-        records: list[BuyerApplication | Mapping[str, Any]] = []
-        for record in table:
-            if isinstance(record, BuyerApplication) or "firmographics" in record:
-                records.append(record)
-            else:
-                records.append(self._flat(record))
-        return records
+            return list(table.to_dict(orient="records"))
+        return list(table)
+
+    def _nested(self, record: Any) -> BuyerApplication | Mapping[str, Any]:
+        if isinstance(record, BuyerApplication) or "firmographics" in record:
+            return record
+        return self._flat(record)
 
     def _flat(self, row: Mapping[str, Any]) -> dict[str, Any]:
         return flat_to_nested(row, default_date=self.application_date)
