@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from b2bcredit.cli.main import main
+from b2bcredit.datasets.records import FLAT_FIELDS
 
 
 def test_demo_prints_decisions(capsys: pytest.CaptureFixture[str]) -> None:
@@ -303,3 +304,29 @@ def test_underwrite_application_date_applies(tmp_path: Path) -> None:
     assert main(["underwrite", str(data), "--out", str(out), "--application-date", "2024-03-01"]) == 0
     assert [row["application_id"] for row in csv.DictReader(out.open())] == ["m1"]
 
+
+_REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+def test_flat_columns_documented(capsys: pytest.CaptureFixture[str]) -> None:
+    """Every flat column is in the docs' table and the help, and the example file uses only them."""
+    docs = (_REPOSITORY / "docs" / "underwriting.md").read_text(encoding="utf-8")
+    table = docs.split("### Flat CSV columns", 1)[1].split("\n## ", 1)[0]
+    for field in FLAT_FIELDS:
+        assert f"`{field}`" in table, field
+    with pytest.raises(SystemExit):
+        main(["underwrite", "--help"])
+    help_text = capsys.readouterr().out
+    assert "docs/underwriting.md" in help_text
+    assert "worst_days_beyond_terms_12m" in help_text
+    example = _REPOSITORY / "examples" / "buyers.csv"
+    header = example.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert set(header) <= set(FLAT_FIELDS)
+
+
+def test_example_buyers_underwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "d.csv"
+    assert main(["underwrite", str(_REPOSITORY / "examples" / "buyers.csv"), "--out", str(out)]) == 0
+    rows = list(csv.DictReader(out.open()))
+    assert [row["application_id"] for row in rows] == ["b-001", "b-002", "b-003", "b-004"]
+    assert rows[3]["reason_codes"].startswith("KO_STATUS")
