@@ -313,3 +313,11 @@ def test_reasons_cost_at_least_one_point(underwriter: Underwriter) -> None:
         for reason in decision.reasons:
             assert reason.points_lost == 0.0 or reason.points_lost >= 0.5, reason
             assert "scores 0 points" not in reason.text
+
+
+def test_summary_reports_insufficient_data(underwriter: Underwriter) -> None:
+    """Insufficient-data referrals are counted apart and left out of the mean PD."""
+    scored = underwriter.underwrite(_application())
+    text = summary([scored, underwriter.underwrite(_bare_application())])
+    assert "1 buyer referred for insufficient data" in text
+    assert f"mean PD {scored.pd:.2%}" in text

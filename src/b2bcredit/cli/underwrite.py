@@ -18,7 +18,7 @@ from b2bcredit.datasets.polish import load_polish_arff
 from b2bcredit.datasets.portfolio import polish_applications, sba_applications
 from b2bcredit.datasets.records import FLAT_FIELDS, iter_csv_records, load_column_mapping, rename_columns
 from b2bcredit.datasets.sba import load_sba_csv
-from b2bcredit.decisions.decision import Decision
+from b2bcredit.decisions.decision import INSUFFICIENT_DATA, Decision
 from b2bcredit.decisions.facade import InvalidRowError, Underwriter, missing_features_message, supplied_features
 from b2bcredit.decisions.features import application_features
 from b2bcredit.decisions.policy import Outcome
@@ -245,6 +245,13 @@ def summary(decisions: list[Decision]) -> str:
         lines.append(
             "most frequent decline reasons: " + ", ".join(f"{c} ({n})" for c, n in declines.most_common(5))
         )
-    mean_pd = sum(d.pd for d in decisions) / len(decisions)
+    # A buyer referred for insufficient data has only a Missing-bin PD, which says nothing.
+    scored = [d for d in decisions if not (d.reasons and d.reasons[0].code == INSUFFICIENT_DATA)]
+    if len(scored) < len(decisions):
+        lines.append(
+            f"{_count(len(decisions) - len(scored), 'buyer')} referred for insufficient data "
+            f"({INSUFFICIENT_DATA}: no feature of any model supplied)"
+        )
+    mean_pd = sum(d.pd for d in scored) / len(scored) if scored else math.nan
     lines.append(f"mean PD {mean_pd:.2%}" if math.isfinite(mean_pd) else "mean PD n/a")
     return "\n".join(lines)

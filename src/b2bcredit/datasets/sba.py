@@ -33,6 +33,8 @@ from b2bcredit.datasets.records import iter_csv_records
 
 __all__ = ["SBA_FEATURES", "SbaData", "load_sba_csv"]
 
+# NOTE: requested_amount stays a candidate because the validation AUC falls from 0.79 to
+# 0.71 without it, yet the applicant chooses it, so decisions never give it as a reason.
 SBA_FEATURES: Final = (
     "employees",
     "new_business",
