@@ -7,15 +7,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from b2bcredit.api.underwriting import InvalidApplicationError, parse_application
+from b2bcredit.cli.underwrite import describe_limit, summary
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import Money
 from b2bcredit.datasets.portfolio import sample_portfolio
-from b2bcredit.decisions.facade import Underwriter
+from b2bcredit.decisions.facade import ModelFeaturesNotSuppliedError, Underwriter
 from b2bcredit.decisions.policy import Outcome, UnderwritingPolicy
-from b2bcredit.limits.policy import LimitState
+from b2bcredit.limits.policy import CreditLimit, LimitState
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +197,127 @@ def test_policy_rejects_unordered_cutoffs() -> None:
     """Cut-offs must ascend from approve to counter-offer."""
     with pytest.raises(InvalidInputError, match="ascending"):
         UnderwritingPolicy(approve_max_pd=0.2, refer_max_pd=0.1)
+
+
+def _bare_application(**fields: Any) -> dict[str, Any]:
+    """An application with no statements, history or firmographic features: nothing to score."""
+    return {
+        "application_id": "bare",
+        "application_date": "2024-06-03",
+        "firmographics": {"legal_name": "Bare Sp. z o.o.", "country": "PL"},
+        "requested_limit": "30000.00 PLN",
+        **fields,
+    }
+
+
+def test_no_features_refers_insufficient_data(underwriter: Underwriter) -> None:
+    """An application with none of any model's features is referred, not scored on Missing bins."""
+    decision = underwriter.underwrite(_bare_application())
+    assert decision.outcome is Outcome.REFERRED
+    assert [reason.code for reason in decision.reasons] == ["R_INSUFFICIENT_DATA"]
+    assert "needs features" in decision.reasons[0].text
+    assert decision.granted_limit.state is LimitState.NOT_UNDERWRITTEN
+
+
+def test_no_features_knock_out_still_declines(underwriter: Underwriter) -> None:
+    decision = underwriter.underwrite(_bare_application(sanctions_hit=True))
+    assert decision.outcome is Outcome.DECLINED
+    assert decision.reasons[0].code == "KO_SANCTIONS"
+
+
+def test_batch_single_insufficient_data_agree(underwriter: Underwriter) -> None:
+    batch = underwriter.underwrite_batch([_bare_application(), _application()])
+    assert batch[0] == underwriter.underwrite(_bare_application())
+    assert batch[1].outcome is not Outcome.REFERRED or batch[1].reasons[0].code != "R_INSUFFICIENT_DATA"
+
+
+def test_batch_without_model_features_raises(underwriter: Underwriter) -> None:
+    """A batch in which no row supplies any feature names each model and its features."""
+    with pytest.raises(ModelFeaturesNotSuppliedError) as error:
+        underwriter.underwrite_batch([_bare_application(), _bare_application(application_id="b2")])
+    message = str(error.value)
+    assert "model polish-5year needs features net_profit_to_total_assets" in message
+    assert "model sba-firmographic needs features" in message
+    assert "employees" in message
+    assert "the input supplies none of them" in message
+    assert "requested_amount" not in message
+
+
+def test_requested_amount_never_a_reason(underwriter: Underwriter) -> None:
+    """The requested amount is the applicant's choice, so no decision names it as a reason."""
+    applications = [
+        _bare_application(
+            application_id=f"sba-{amount}",
+            firmographics={
+                "legal_name": "Coast Rentals",
+                "country": "US",
+                "employees": 1,
+                "naics_code": "5313",
+                "urban_rural": "urban",
+            },
+            requested_limit=f"{amount}.00 USD",
+        )
+        for amount in (1000, 30000, 2000000)
+    ]
+    for decision in underwriter.underwrite_batch(applications):
+        assert decision.model_name == "sba-firmographic"
+        assert "R_REQUESTED_AMOUNT" not in [reason.code for reason in decision.reasons]
+        if decision.adverse_action is not None:
+            assert "R_REQUESTED_AMOUNT" not in [r.code for r in decision.adverse_action.reasons]
+
+
+def test_summary_counts_principal_decline_reasons(underwriter: Underwriter) -> None:
+    """Each decline counts once, under its first reason, so knock-outs show in the summary."""
+    decisions = underwriter.underwrite_batch(sample_portfolio())
+    text = summary(decisions)
+    declined = [d for d in decisions if d.outcome is Outcome.DECLINED]
+    line = next(line for line in text.splitlines() if line.startswith("most frequent decline reasons"))
+    assert "KO_SANCTIONS (1)" in line
+    assert "KO_STATUS (1)" in line
+    assert "KO_YEARS_IN_BUSINESS (1)" in line
+    counted = sum(int(part.rsplit("(", 1)[1].rstrip(")")) for part in line.split(": ", 1)[1].split(", "))
+    assert counted == len(declined)
+
+
+def test_summary_limits_skip_zero_limits(underwriter: Underwriter) -> None:
+    decision = underwriter.underwrite(_application())
+    assert decision.granted_limit.state is LimitState.LIMITED
+    prepay = attrs.evolve(decision, granted_limit=CreditLimit.prepay_only("EUR"))
+    text = summary([decision, prepay])
+    assert f"limits granted {decision.granted_limit.amount} to 1 buyer;" in text
+    assert "2 applications:" in text
+
+
+def test_summary_singular_application(underwriter: Underwriter) -> None:
+    text = summary([underwriter.underwrite(_bare_application())])
+    assert text.startswith("1 application: 0 approved, 1 referred, 0 declined")
+    assert "limits granted 0.00 PLN to 0 buyers;" in text
+
+
+@pytest.mark.parametrize(
+    ("limit", "words"),
+    [
+        (CreditLimit.not_underwritten(), "none (not underwritten)"),
+        (CreditLimit.prepay_only("EUR"), "prepay only"),
+        (CreditLimit(LimitState.UNLIMITED), "unlimited"),
+        (CreditLimit.of(Money("500.00", "EUR")), "500.00 EUR"),
+    ],
+)
+def test_describe_limit_in_words(limit: CreditLimit, words: str) -> None:
+    assert describe_limit(limit) == words
+
+
+def test_reasons_cost_at_least_one_point(underwriter: Underwriter) -> None:
+    """A factor whose loss rounds to 0 points is not listed as a reason."""
+    for decision in underwriter.underwrite_batch(sample_portfolio()):
+        for reason in decision.reasons:
+            assert reason.points_lost == 0.0 or reason.points_lost >= 0.5, reason
+            assert "scores 0 points" not in reason.text
+
+
+def test_summary_reports_insufficient_data(underwriter: Underwriter) -> None:
+    """Insufficient-data referrals are counted apart and left out of the mean PD."""
+    scored = underwriter.underwrite(_application())
+    text = summary([scored, underwriter.underwrite(_bare_application())])
+    assert "1 buyer referred for insufficient data" in text
+    assert f"mean PD {scored.pd:.2%}" in text

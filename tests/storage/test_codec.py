@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from b2bcredit.core.money import Money
-from b2bcredit.ledger.model import FxLock
+from b2bcredit.ledger.model import CreditProfile, FxLock
 from b2bcredit.products.catalogue import default_catalogue
 from b2bcredit.products.terms import EarlyPaymentDiscount, ScheduledPayment
 from b2bcredit.storage.codec import dumps, loads
@@ -36,3 +38,21 @@ def test_optional_and_decimal_fields() -> None:
     assert str(loads(FxLock, dumps(lock)).rate) == "0.913700"
     discount = EarlyPaymentDiscount(Decimal("0.02"), date(2026, 12, 11))
     assert loads(EarlyPaymentDiscount, dumps(discount)) == discount
+
+
+def test_missing_defaulted_field_takes_default() -> None:
+    """A record stored before a field with a default existed decodes with that default."""
+    data = json.loads(dumps(CreditProfile(country="PL")))
+    del data["underwriting"]
+
+    assert loads(CreditProfile, json.dumps(data)) == CreditProfile(country="PL")
+
+
+def test_missing_required_field_raises() -> None:
+    """A record that lacks a field without a default is not silently completed."""
+    moment = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    data = json.loads(dumps(FxLock("USD", "EUR", Decimal("0.92"), "static", moment, moment)))
+    del data["rate"]
+
+    with pytest.raises(KeyError, match="rate"):
+        loads(FxLock, json.dumps(data))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,9 +12,20 @@ import pytest
 
 from b2bcredit.core.errors import ConflictError, InvalidInputError, InvalidStateError
 from b2bcredit.core.money import Money
-from b2bcredit.ledger.model import DomainEvent, IdempotencyRecord
+from b2bcredit.ledger.invariants import check_invariants
+from b2bcredit.ledger.model import (
+    Account,
+    AccountStatus,
+    AuthorizationStatus,
+    CreditProfile,
+    DomainEvent,
+    IdempotencyRecord,
+    OverLimitTolerance,
+)
+from b2bcredit.ledger.results import CaptureResult
 from b2bcredit.ledger.service import Ledger
 from b2bcredit.products.catalogue import default_catalogue
+from b2bcredit.storage.codec import dumps, loads
 from b2bcredit.storage.sqlite import SCHEMA_VERSION, SchemaVersionError, SqliteStore
 from tests.ledger.support import ManualClock
 
@@ -33,8 +46,36 @@ def test_migrates_old_schema_keeping_data(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     old = SqliteStore(path, migrate_to=1)
     assert old.schema_version == 1
-    account = Ledger(old, ManualClock()).open_account("open", "buyer", Money("10.00", "EUR"))
     old.close()
+    # Version 1 kept the whole account, balances included, as JSON in one column; this
+    # writes the rows that version's open_account wrote.
+    zero = Money.zero("EUR")
+    account = Account(
+        account_id="acct_1",
+        buyer_id="buyer",
+        currency="EUR",
+        limit=Money("10.00", "EUR"),
+        tolerance=OverLimitTolerance(),
+        hold_after_days_overdue=None,
+        profile=CreditProfile(),
+        status=AccountStatus.OPEN,
+        holds=(),
+        reserved=zero,
+        receivable=zero,
+        unapplied=zero,
+        opened_at=NOW,
+        revision=1,
+    )
+    event = DomainEvent("evt_1", "account.opened", "acct_1", NOW, {"limit": "10.00 EUR"})
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "INSERT INTO accounts (account_id, buyer_id, data) VALUES (?, ?, ?)", ("acct_1", "buyer", dumps(account))
+        )
+        connection.execute(
+            "INSERT INTO outbox (event_id, account_id, event_type, data) VALUES (?, ?, ?, ?)",
+            ("evt_1", "acct_1", "account.opened", dumps(event)),
+        )
+    connection.close()
 
     upgraded = SqliteStore(path)
 
@@ -42,6 +83,84 @@ def test_migrates_old_schema_keeping_data(tmp_path: Path) -> None:
     assert Ledger(upgraded, ManualClock()).account(account.account_id) == account
     assert [message.event.event_type for message in upgraded.outbox()] == ["account.opened"]
     upgraded.close()
+
+
+def _copy_version_2_file(tmp_path: Path) -> Path:
+    # Written by the library at schema version 2: two accounts, a partial capture, a USD
+    # order captured at a locked rate, a decline, a payment three days later and an
+    # authorization that expires one day after the start.
+    path = tmp_path / "version2.sqlite3"
+    shutil.copyfile(Path(__file__).parent / "data" / "schema_v2.db", path)
+    return path
+
+
+def test_migrates_version_2_file(tmp_path: Path) -> None:
+    """A file written at version 2 upgrades with equal records, balances and stored results."""
+    path = _copy_version_2_file(tmp_path)
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == 2
+        accounts = [loads(Account, row[0]) for row in connection.execute("SELECT data FROM accounts")]
+        first_result = connection.execute("SELECT result FROM idempotency WHERE idempotency_key = 'ship-1'").fetchone()
+        outbox_count = connection.execute("SELECT count(*) FROM outbox").fetchone()[0]
+        entry_count = connection.execute("SELECT count(*) FROM entries").fetchone()[0]
+    connection.close()
+    assert len(accounts) == 2
+
+    store = SqliteStore(path)
+    ledger = Ledger(store, ManualClock())
+
+    assert store.schema_version == SCHEMA_VERSION
+    for account in accounts:
+        assert ledger.account(account.account_id) == account
+        check_invariants(ledger.snapshot(account.account_id))
+    assert accounts[0].reserved.is_positive()
+    assert accounts[0].receivable.is_positive()
+    # A capture's request holds no product, whose digest changes when the product model
+    # gains fields, so its retry matches the fingerprint stored by version 2.
+    first = next(
+        authorization
+        for authorization in ledger.snapshot(accounts[0].account_id).authorizations
+        if authorization.order_id == "order-1"
+    )
+    replay = ledger.capture("ship-1", first.authorization_id, Money("4500.00", "EUR"))
+    assert replay == loads(CaptureResult, zlib.decompress(first_result[0]).decode())
+    assert replay.authorization.product == first.product
+    assert len(store.outbox(limit=1000)) == outbox_count
+    with store.snapshot() as tx:
+        assert sum(len(tx.entries(account.account_id)) for account in accounts) == entry_count
+    store.close()
+
+
+def test_version_2_file_takes_new_operations(tmp_path: Path) -> None:
+    """After the upgrade, expiry, authorization and references work on the old rows."""
+    path = _copy_version_2_file(tmp_path)
+    store = SqliteStore(path)
+    clock = ManualClock()
+    ledger = Ledger(store, clock)
+    with store.snapshot() as tx:
+        found = tx.find_account("buyer-2")
+    assert found is not None
+    second = found.account_id
+    active_before = ledger.snapshot(second).authorizations
+    clock.advance(days=3)
+
+    result = ledger.authorize("auth-new", second, "order-new", default_catalogue().get("net30"), Money("900.00", "EUR"))
+
+    assert [authorization.status for authorization in active_before] == [AuthorizationStatus.AUTHORIZED]
+    assert result.approved
+    snapshot = ledger.snapshot(second)
+    check_invariants(snapshot)
+    assert [authorization.status for authorization in snapshot.authorizations] == [
+        AuthorizationStatus.EXPIRED,
+        AuthorizationStatus.AUTHORIZED,
+    ]
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        schema = " ".join(row[0] for row in connection.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL"))
+    connection.close()
+    assert "REFERENCES accounts(account_id)" in schema
+    assert "new_" not in schema
+    store.close()
 
 
 def test_newer_schema_rejected(tmp_path: Path) -> None:

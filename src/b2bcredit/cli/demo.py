@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from b2bcredit.cli.ledger_demo import run_lifecycle_demo
-from b2bcredit.cli.underwrite import summary
+from b2bcredit.cli.underwrite import describe_limit, summary
 from b2bcredit.datasets.portfolio import sample_portfolio
 from b2bcredit.decisions.decision import Decision
 from b2bcredit.decisions.facade import Underwriter
@@ -59,7 +59,7 @@ def _print_decision(decision: Decision) -> None:
     print(
         f"{name}: {decision.outcome.value}{offer}, score {decision.score:.0f}, "
         f"PD {decision.pd:.2%}, grade {decision.risk_grade}, "
-        f"limit {decision.granted_limit} of {decision.requested_limit} "
+        f"limit {describe_limit(decision.granted_limit)}, {decision.requested_limit} "
         f"requested [{decision.model_name}]"
     )
     for reason in decision.reasons:

@@ -6,13 +6,23 @@ import argparse
 import datetime
 from typing import Any
 
+import attrs
 import numpy as np
 
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.datasets.polish import load_polish_arff
 from b2bcredit.datasets.records import iter_csv_records
-from b2bcredit.scoring.defaults import save_model
+from b2bcredit.datasets.sba import load_sba_csv
+from b2bcredit.scoring.binning import FeatureSpec
+from b2bcredit.scoring.defaults import polish_feature_table, save_model, sba_feature_specs
 from b2bcredit.scoring.fit import fit_scorecard
+from b2bcredit.scoring.guards import (
+    FitFinding,
+    high_iv_findings,
+    holdout_auc_finding,
+    id_column_findings,
+    split_flag_findings,
+)
 from b2bcredit.scoring.metrics import auc, gini, ks_statistic
 from b2bcredit.scoring.scorecard import TrainingMetadata
 from b2bcredit.scoring.split import stratified_split
@@ -27,7 +37,24 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--target", required=True, help="the 0/1 target column (1 = bad)")
     parser.add_argument("--out", required=True, help="where to write the JSON model file")
     parser.add_argument(
-        "--exclude", nargs="*", default=[], help="columns that are not features (ids, dates)"
+        "--dataset",
+        choices=("polish", "sba"),
+        help="read DATA as the Polish ARFF (target class) or the SBA CSV (target Default, split column "
+        "Selected) and fit on the application feature names, so that b2bcredit underwrite can use the model",
+    )
+    parser.add_argument(
+        "--exclude",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="COLUMN",
+        help="columns that are not features, such as ids, dates or anything recorded after the outcome "
+        "(repeatable)",
+    )
+    parser.add_argument(
+        "--keep-id-columns",
+        action="store_true",
+        help="keep near-unique columns (ids, names) as candidates instead of excluding them",
     )
     parser.add_argument(
         "--split-column", help="a 0/1 column marking training rows with 1 (else a stratified split)"
@@ -39,6 +66,17 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--name", default="scorecard", help="model name recorded in the file")
     parser.add_argument("--version", default="1", help="model version recorded on every decision")
     parser.set_defaults(handler=run)
+
+
+def _read_dataset(path: str, dataset: str) -> tuple[dict[str, np.ndarray], list[FeatureSpec]]:
+    """Return a public data set's application feature columns, target and split, with specs."""
+    if dataset == "polish":
+        polish = load_polish_arff(path)
+        columns, specs = polish_feature_table(polish)
+        return {**columns, "class": polish.target}, specs
+    sba = load_sba_csv(path)
+    table = {**sba.columns, "Default": sba.target, "Selected": sba.selected.astype(np.float64)}
+    return table, sba_feature_specs(sba)
 
 
 def _read_table(path: str) -> dict[str, np.ndarray]:
@@ -63,15 +101,19 @@ def _read_table(path: str) -> dict[str, np.ndarray]:
 
 
 def run(arguments: argparse.Namespace) -> int:
-    """Fit on the training rows, print hold-out AUC, Gini and KS, write the model."""
-    table = _read_table(arguments.data)
-    if arguments.target not in table:
-        raise InvalidInputError(
-            "--target",
-            arguments.target,
-            "no such column",
-            f"Pass one of {', '.join(sorted(table)[:8])}.",
-        )
+    """Fit on the training rows, print hold-out AUC, Gini, KS and the guards' findings, write the model."""
+    specs: list[FeatureSpec] | None = None
+    if arguments.dataset:
+        table, specs = _read_dataset(arguments.data, arguments.dataset)
+    else:
+        table = _read_table(arguments.data)
+    for option, column in [("--target", arguments.target), ("--split-column", arguments.split_column)] + [
+        ("--exclude", name) for name in arguments.exclude
+    ]:
+        if column is not None and column not in table:
+            raise InvalidInputError(
+                option, column, "no such column in the data", f"Pass one of {', '.join(sorted(table)[:8])}."
+            )
     target = np.asarray(table[arguments.target], dtype=np.float64)
     excluded = {arguments.target, *arguments.exclude}
     if arguments.split_column:
@@ -81,34 +123,46 @@ def run(arguments: argparse.Namespace) -> int:
         train, test = np.flatnonzero(train_mask & labelled), np.flatnonzero(~train_mask & labelled)
     else:
         labelled = np.flatnonzero(~np.isnan(target))
-        train_part, test_part = stratified_split(
-            target[labelled], arguments.test_share, arguments.seed
-        )
+        train_part, test_part = stratified_split(target[labelled], arguments.test_share, arguments.seed)
         train, test = labelled[train_part], labelled[test_part]
-    features = {k: v for k, v in table.items() if k not in excluded}
+
+    candidates = {k: v for k, v in table.items() if k not in excluded}
+    findings: list[FitFinding] = split_flag_findings(candidates, arguments.split_column)
+    if specs is None:
+        id_findings = id_column_findings(candidates)
+        findings.extend(id_findings)
+        if not arguments.keep_id_columns:
+            for finding in id_findings:
+                if finding.kind == "excluded":
+                    candidates.pop(finding.column)
+    else:
+        candidates = {spec.name: table[spec.name] for spec in specs}
+
     result = fit_scorecard(
-        {k: v[train] for k, v in features.items()},
+        {k: v[train] for k, v in candidates.items()},
         target[train],
+        specs=specs,
         name=arguments.name,
         version=arguments.version,
-        metadata=TrainingMetadata(
-            dataset=arguments.data, fitted_on=datetime.date.today().isoformat()
-        ),
+        metadata=TrainingMetadata(dataset=arguments.data, fitted_on=datetime.date.today().isoformat()),
     )
     model = result.scorecard
-    scores = model.score_batch(
-        {k: v[test] for k, v in features.items()}, rows=int(test.size)
-    ).scores
+    scores = model.score_batch({k: v[test] for k, v in candidates.items()}, rows=int(test.size)).scores
     holdout = {
         "holdout_auc": auc(scores, target[test]),
         "holdout_gini": gini(scores, target[test]),
         "holdout_ks": ks_statistic(scores, target[test]),
     }
-    import attrs
+    findings.extend(high_iv_findings([(row.name, row.iv, row.selected) for row in result.selection]))
+    findings.extend(holdout_auc_finding(holdout["holdout_auc"]))
 
-    model = attrs.evolve(
-        model, metadata=attrs.evolve(model.metadata, metrics={**model.metadata.metrics, **holdout})
+    # The findings stay in the model file, so whoever uses the model later sees them too.
+    metadata = attrs.evolve(
+        model.metadata,
+        metrics={**model.metadata.metrics, **holdout},
+        notes=(*model.metadata.notes, *(str(finding) for finding in findings)),
     )
+    model = attrs.evolve(model, metadata=metadata)
     save_model(model, arguments.out)
     print(f"fitted {len(model.features)} features on {train.size} rows; hold-out {test.size} rows")
     for row in result.selection:
@@ -118,5 +172,7 @@ def run(arguments: argparse.Namespace) -> int:
         f"hold-out AUC {holdout['holdout_auc']:.4f}  Gini {holdout['holdout_gini']:.4f}  "
         f"KS {holdout['holdout_ks']:.4f}"
     )
+    for finding in findings:
+        print(finding)
     print(f"model written to {arguments.out} (content hash {model.content_hash[:12]})")
     return 0

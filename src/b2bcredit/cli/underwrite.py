@@ -4,34 +4,60 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime
 import math
+import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
+from b2bcredit.api.underwriting import BuyerApplication
+from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import Money
 from b2bcredit.datasets.polish import load_polish_arff
 from b2bcredit.datasets.portfolio import polish_applications, sba_applications
-from b2bcredit.datasets.records import (
-    flat_to_nested,
-    iter_csv_records,
-    load_column_mapping,
-    rename_columns,
-)
+from b2bcredit.datasets.records import FLAT_FIELDS, iter_csv_records, load_column_mapping, rename_columns
 from b2bcredit.datasets.sba import load_sba_csv
-from b2bcredit.decisions.decision import Decision
-from b2bcredit.decisions.facade import Underwriter
+from b2bcredit.decisions.decision import INSUFFICIENT_DATA, Decision
+from b2bcredit.decisions.facade import InvalidRowError, Underwriter, missing_features_message, supplied_features
+from b2bcredit.decisions.features import application_features
 from b2bcredit.decisions.policy import Outcome
+from b2bcredit.limits.policy import CreditLimit, LimitState
 from b2bcredit.scoring.defaults import load_default_models, load_model
+from b2bcredit.scoring.scorecard import Scorecard
 
 # Batches of this many rows keep memory flat and move the progress bar.
 _CHUNK = 500
+# The summary prints this many invalid rows; the sidecar file lists them all.
+_INVALID_SHOWN = 10
+_FIELDS: Final = (
+    "application_id",
+    "decision",
+    "score",
+    "pd",
+    "risk_grade",
+    "requested_limit",
+    "limit_state",
+    "limit",
+    "counter_offer",
+    "expected_loss",
+    "reason_codes",
+    "reasons",
+    "model",
+    "policy",
+    "fallback_features",
+)
 
 
 def register(subparsers: Any) -> None:
     """Add the ``underwrite`` subcommand."""
     parser = subparsers.add_parser(
-        "underwrite", help="decide every buyer in a file and write one row each"
+        "underwrite",
+        help="decide every buyer in a file and write one row each",
+        epilog="A flat CSV has one column per application field, all optional except legal_name, "
+        f"country, requested_limit and currency: {', '.join(FLAT_FIELDS)}. docs/underwriting.md, "
+        "section 'Flat CSV columns', says what each column holds, and examples/buyers.csv is a "
+        "complete file.",
     )
     parser.add_argument(
         "data", help="CSV of flat application rows, or a public data set with --dataset"
@@ -50,26 +76,38 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--application-date",
-        default="2024-01-01",
-        help="application date for rows without one (ISO date)",
+        type=_iso_date,
+        default=datetime.date(2024, 1, 1),
+        help="application date (YYYY-MM-DD) for rows without an application_date column; default 2024-01-01",
+    )
+    parser.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="decide the valid rows and list the invalid ones in the summary and in OUT.invalid.csv "
+        "(default: the first invalid row stops the run)",
     )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.set_defaults(handler=run)
 
 
+def _iso_date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"invalid date {text!r}: write it as YYYY-MM-DD, such as 2024-01-01"
+        ) from None
+
+
 def _records(arguments: argparse.Namespace) -> list[Any]:
+    """Return the input rows: nested applications for --dataset, else flat rows."""
+    date_text = arguments.application_date.isoformat()
     if arguments.dataset == "polish":
-        return polish_applications(load_polish_arff(arguments.data), arguments.application_date)
+        return polish_applications(load_polish_arff(arguments.data), date_text)
     if arguments.dataset == "sba":
-        return sba_applications(load_sba_csv(arguments.data), arguments.application_date)
+        return sba_applications(load_sba_csv(arguments.data), date_text)
     mapping = load_column_mapping(arguments.mapping) if arguments.mapping else None
-    rows = []
-    for row in iter_csv_records(arguments.data):
-        flat = rename_columns(row, mapping) if mapping else row
-        nested = flat_to_nested(flat)
-        nested.setdefault("application_date", arguments.application_date)
-        rows.append(nested)
-    return rows
+    return [rename_columns(row, mapping) if mapping else row for row in iter_csv_records(arguments.data)]
 
 
 def _row(decision: Decision) -> dict[str, str]:
@@ -98,62 +136,122 @@ def run(arguments: argparse.Namespace) -> int:
     """Decide every row, write the CSV, print the summary."""
     from tqdm import tqdm
 
-    models = (
-        tuple(load_model(p) for p in arguments.model) if arguments.model else load_default_models()
-    )
-    underwriter = Underwriter(models)
+    models = tuple(load_model(p) for p in arguments.model) if arguments.model else load_default_models()
+    underwriter = Underwriter(models, application_date=arguments.application_date)
     records = _records(arguments)
+    if not records:
+        raise InvalidInputError(
+            "DATA",
+            arguments.data,
+            "the file has no data rows",
+            "Pass a CSV with a header row and at least one application row.",
+        )
+    applications, invalid = underwriter.parse_batch(records, skip_invalid=arguments.skip_invalid)
+    underwriter.check_features_supplied(applications)
+    if arguments.model:
+        _warn_unsupplied_models(models, applications)
+
     decisions: list[Decision] = []
-    with tqdm(
-        total=len(records), unit="buyer", disable=arguments.no_progress or len(records) < 2 * _CHUNK
-    ) as bar:
-        for start in range(0, len(records), _CHUNK):
-            chunk = records[start : start + _CHUNK]
-            decisions.extend(underwriter.underwrite_batch(chunk))
+    hide = arguments.no_progress or len(applications) < 2 * _CHUNK
+    with tqdm(total=len(applications), unit="buyer", disable=hide) as bar:
+        for start in range(0, len(applications), _CHUNK):
+            chunk = applications[start : start + _CHUNK]
+            decisions.extend(underwriter.decide_applications(chunk))
             bar.update(len(chunk))
 
     with Path(arguments.out).open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(
-            handle, fieldnames=list(_row(decisions[0]).keys()) if decisions else ["decision"]
-        )
+        writer = csv.DictWriter(handle, fieldnames=_FIELDS)
         writer.writeheader()
         for decision in decisions:
             writer.writerow(_row(decision))
     print(summary(decisions))
+    if invalid:
+        print(_write_invalid(invalid, arguments.out))
     print(f"decisions written to {arguments.out}")
     return 0
 
 
+def _warn_unsupplied_models(models: tuple[Scorecard, ...], applications: list[BuyerApplication]) -> None:
+    """Warn on stderr about each --model that no application supplies a feature for."""
+    features = [application_features(application) for application in applications]
+    for model in models:
+        if not any(supplied_features(model, row) for row in features):
+            print(f"warning: {missing_features_message(model)}", file=sys.stderr)
+
+
+def _write_invalid(invalid: list[InvalidRowError], out: str) -> str:
+    """Write the skipped rows to ``OUT.invalid.csv`` and return the summary lines about them."""
+    sidecar = f"{out}.invalid.csv"
+    with Path(sidecar).open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["row", "application_id", "error"])
+        for error in invalid:
+            writer.writerow([error.row, error.application_id or "", str(error)])
+    lines = [f"{_count(len(invalid), 'invalid row')} skipped, listed in {sidecar}:"]
+    lines.extend(f"  {error}" for error in invalid[:_INVALID_SHOWN])
+    if len(invalid) > _INVALID_SHOWN:
+        lines.append(f"  and {len(invalid) - _INVALID_SHOWN} more")
+    return "\n".join(lines)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def describe_limit(limit: CreditLimit) -> str:
+    """Return a credit limit in words: its amount, "prepay only", "unlimited" or "none (not underwritten)"."""
+    if limit.state is LimitState.LIMITED:
+        return str(limit.amount)
+    return _LIMIT_WORDS[limit.state]
+
+
+_LIMIT_WORDS: Final = {
+    LimitState.NOT_UNDERWRITTEN: "none (not underwritten)",
+    LimitState.PREPAY_ONLY: "prepay only",
+    LimitState.UNLIMITED: "unlimited",
+}
+
+
 def summary(decisions: list[Decision]) -> str:
-    """Return the portfolio summary: approval rate, limits, expected loss, top decline reasons."""
+    """Return the portfolio summary: approval rate, limits, expected loss, top decline reasons.
+
+    Limits count the buyers granted a positive limit. A decline counts under its principal
+    reason, the first one: the knock-out, the zero limit or the score factor costing the most
+    points, which is the reason an adverse-action notice leads with.
+    """
     if not decisions:
         return "no applications"
     outcomes = Counter(d.outcome for d in decisions)
     lines = [
-        f"{len(decisions)} applications: " + ", ".join(f"{outcomes[o]} {o.value}" for o in Outcome)
+        f"{_count(len(decisions), 'application')}: " + ", ".join(f"{outcomes[o]} {o.value}" for o in Outcome)
     ]
     lines.append(f"approval rate {outcomes[Outcome.APPROVED] / len(decisions):.1%}")
-    by_currency: dict[str, list[Money]] = {}
+    granted: dict[str, list[Money]] = {}
     losses: dict[str, list[Money]] = {}
     for d in decisions:
         code = d.requested_limit.currency.code
-        if d.granted_limit.amount is not None:
-            by_currency.setdefault(code, []).append(d.granted_limit.amount)
+        amount = d.granted_limit.amount
+        if amount is not None and amount.is_positive():
+            granted.setdefault(code, []).append(amount)
         losses.setdefault(code, []).append(d.expected_loss)
     for code in sorted(losses):
-        granted = Money.sum(by_currency.get(code, []), code)
+        limits = granted.get(code, [])
         lines.append(
-            f"limits granted {granted} over {len(by_currency.get(code, []))} buyers; "
+            f"limits granted {Money.sum(limits, code)} to {_count(len(limits), 'buyer')}; "
             f"expected loss {Money.sum(losses[code], code)}"
         )
-    declines = Counter(
-        r.code for d in decisions if d.outcome is Outcome.DECLINED for r in d.reasons
-    )
+    declines = Counter(d.reasons[0].code for d in decisions if d.outcome is Outcome.DECLINED and d.reasons)
     if declines:
         lines.append(
-            "most frequent decline reasons: "
-            + ", ".join(f"{c} ({n})" for c, n in declines.most_common(5))
+            "most frequent decline reasons: " + ", ".join(f"{c} ({n})" for c, n in declines.most_common(5))
         )
-    mean_pd = sum(d.pd for d in decisions) / len(decisions)
+    # A buyer referred for insufficient data has only a Missing-bin PD, which says nothing.
+    scored = [d for d in decisions if not (d.reasons and d.reasons[0].code == INSUFFICIENT_DATA)]
+    if len(scored) < len(decisions):
+        lines.append(
+            f"{_count(len(decisions) - len(scored), 'buyer')} referred for insufficient data "
+            f"({INSUFFICIENT_DATA}: no feature of any model supplied)"
+        )
+    mean_pd = sum(d.pd for d in scored) / len(scored) if scored else math.nan
     lines.append(f"mean PD {mean_pd:.2%}" if math.isfinite(mean_pd) else "mean PD n/a")
     return "\n".join(lines)

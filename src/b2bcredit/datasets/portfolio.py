@@ -69,7 +69,11 @@ def polish_applications(data: PolishData, application_date: str) -> list[dict[st
 
 
 def sba_applications(data: SbaData, application_date: str) -> list[dict[str, Any]]:
-    """Return one application mapping per SBA loan (firmographics and the approved amount)."""
+    """Return one application mapping per SBA loan (firmographics and the approved amount).
+
+    The application id is the loan number ``LoanNr_ChkDgt`` (``sba-<row>`` when blank), and
+    the bank's approved amount ``GrAppv`` is the trade reference the limit is sized on.
+    """
     applications = []
     c = data.columns
     for i in range(data.rows):
@@ -86,14 +90,16 @@ def sba_applications(data: SbaData, application_date: str) -> list[dict[str, Any
         if c["urban_rural"][i]:
             firm["urban_rural"] = c["urban_rural"][i]
         amount = c["requested_amount"][i]
-        applications.append(
-            {
-                "application_id": f"sba-{i + 1}",
-                "application_date": application_date,
-                "firmographics": firm,
-                "requested_limit": f"{int(amount) if math.isfinite(amount) else 0}.00 USD",
-            }
-        )
+        application: dict[str, Any] = {
+            "application_id": (data.loan_ids[i] if data.loan_ids else "") or f"sba-{i + 1}",
+            "application_date": application_date,
+            "firmographics": firm,
+            "requested_limit": f"{int(amount) if math.isfinite(amount) else 0}.00 USD",
+        }
+        approved = data.approved_amounts[i] if data.approved_amounts.size else math.nan
+        if math.isfinite(approved) and approved > 0:
+            application["trade_reference_limit"] = f"{int(approved)}.00 USD"
+        applications.append(application)
     return applications
 
 

@@ -9,6 +9,13 @@ The loader maps the firmographic columns onto the library's feature names:
 * ``naics_subsector`` from the first four digits of ``NAICS``;
 * ``urban_rural`` from ``UrbanRural`` (1 urban, 2 rural, 0 undefined = missing);
 * ``requested_amount`` from ``GrAppv`` (gross amount approved, in US dollars).
+
+Besides the features it keeps ``LoanNr_ChkDgt`` as each loan's id, so decisions join back
+to the file, and ``GrAppv`` as the limit basis (``approved_amounts``): the gross amount
+the lending bank approved after its own underwriting is the credit another lender
+extended to the borrower, which is what a trade reference reports. ``SBA_Appv`` is not
+used for it because it is only the SBA-guaranteed part of that amount, a measure of the
+SBA's exposure rather than of the borrower's capacity.
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ from b2bcredit.datasets.records import iter_csv_records
 
 __all__ = ["SBA_FEATURES", "SbaData", "load_sba_csv"]
 
+# NOTE: requested_amount stays a candidate because the validation AUC falls from 0.79 to
+# 0.71 without it, yet the applicant chooses it, so decisions never give it as a reason.
 SBA_FEATURES: Final = (
     "employees",
     "new_business",
@@ -42,17 +51,20 @@ _REQUIRED: Final = (
     "GrAppv",
     "Default",
     "Name",
+    "LoanNr_ChkDgt",
 )
 
 
 @attrs.frozen
 class SbaData:
-    """Feature columns, the default flag (1 = charged off) and the authors' split."""
+    """Feature columns, the default flag (1 = charged off), the authors' split, ids and limit basis."""
 
     columns: dict[str, npt.NDArray[np.generic]]
     target: npt.NDArray[np.float64]
     selected: npt.NDArray[np.bool_]
     names: tuple[str, ...]
+    loan_ids: tuple[str, ...] = ()
+    approved_amounts: npt.NDArray[np.float64] = attrs.field(factory=lambda: np.empty(0))
 
     @property
     def rows(self) -> int:
@@ -96,4 +108,6 @@ def load_sba_csv(path: str | Path) -> SbaData:
         target=np.array([_number(r["Default"]) for r in rows], dtype=np.float64),
         selected=np.array([r["Selected"].strip() == "1" for r in rows]),
         names=tuple(r["Name"] for r in rows),
+        loan_ids=tuple(r["LoanNr_ChkDgt"].strip() for r in rows),
+        approved_amounts=np.array([_number(r["GrAppv"]) for r in rows], dtype=np.float64),
     )

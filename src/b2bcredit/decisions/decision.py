@@ -11,6 +11,7 @@ import attrs
 
 from b2bcredit.api.underwriting import BuyerApplication
 from b2bcredit.core.money import Money, Rounding
+from b2bcredit.decisions.features import APPLICANT_CHOSEN_FEATURES
 from b2bcredit.decisions.policy import Outcome, UnderwritingPolicy
 from b2bcredit.decisions.pricing import FeeQuote, expected_loss, quote_fee
 from b2bcredit.limits.methods import LimitInputs
@@ -27,6 +28,7 @@ KO_FRAUD = "KO_FRAUD"
 NO_LIMIT_BASIS = "R_NO_LIMIT_BASIS"
 LIMIT_ZERO = "R_LIMIT_ZERO"
 PD_ABOVE_CUTOFF = "R_PD_ABOVE_CUTOFF"
+INSUFFICIENT_DATA = "R_INSUFFICIENT_DATA"
 
 
 @attrs.frozen
@@ -207,18 +209,25 @@ def decide(
     policy: UnderwritingPolicy,
     limit_policy: LimitPolicy,
     limit_multiplier: Decimal | None = None,
+    insufficient_data: str | None = None,
 ) -> Decision:
     """Turn a scored application into a decision. Pure: the same inputs give the same decision.
 
     ``limit_multiplier`` (a customer tier's credit-limit multiplier) goes to
     :meth:`LimitPolicy.decide`; the granted limit stays at most the requested one.
+    ``insufficient_data`` is set when the application supplies none of the model's features:
+    its text becomes the ``R_INSUFFICIENT_DATA`` reason of a referral, because a score built
+    from Missing bins alone says nothing about the buyer. Knock-outs still decline.
+    Reasons on applicant-chosen features (the requested amount) are dropped.
     """
     currency = application.requested_limit.currency.code
     requested = application.requested_limit
     grade = policy.grade(pd)
     sizing = limit_policy.decide(limit_inputs(application, grade), multiplier=limit_multiplier)
     knock_outs = _knock_outs(application, policy)
-    reasons: tuple[ReasonCode, ...] = tuple(score_reasons)
+    reasons: tuple[ReasonCode, ...] = tuple(
+        reason for reason in score_reasons if reason.feature not in APPLICANT_CHOSEN_FEATURES
+    )
     counter: CounterOffer | None = None
     granted = CreditLimit.not_underwritten()
 
@@ -226,6 +235,9 @@ def decide(
     if knock_outs:
         outcome = Outcome.DECLINED
         reasons = (*knock_outs, *reasons)[:4]
+    elif insufficient_data is not None:
+        outcome = Outcome.REFERRED
+        reasons = (ReasonCode(INSUFFICIENT_DATA, "features", insufficient_data, "none", 0.0),)
     elif pd > policy.counter_offer_max_pd or (
         pd > policy.refer_max_pd and not policy.counter_offers
     ):

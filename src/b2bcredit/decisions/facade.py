@@ -8,7 +8,11 @@ paths give the same points, so a buyer gets the same decision either way.
 Model choice: each application goes to the first model (in the order given) for which it
 supplies at least half of the model's features, else to the model it supplies the most
 features for. With the defaults, a buyer with financial statements is scored on the
-financial-statement model and one without on the firmographic model.
+financial-statement model and one without on the firmographic model. Applicant-chosen
+features (the requested amount) do not count as supplied. An application that supplies
+none of any model's features is referred with ``R_INSUFFICIENT_DATA`` instead of being
+scored on Missing bins alone, and a batch in which no application supplies any feature
+raises :class:`ModelFeaturesNotSuppliedError` (the models do not fit the input).
 """
 
 from __future__ import annotations
@@ -22,11 +26,11 @@ from typing import Any
 
 import numpy as np
 
-from b2bcredit.api.underwriting import BuyerApplication, parse_application
+from b2bcredit.api.underwriting import BuyerApplication, InvalidApplicationError, parse_application
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.datasets.records import flat_to_nested, iter_csv_records
 from b2bcredit.decisions.decision import Decision, decide
-from b2bcredit.decisions.features import application_features
+from b2bcredit.decisions.features import application_features, informative_features
 from b2bcredit.decisions.policy import UnderwritingPolicy
 from b2bcredit.limits.methods import (
     BureauRecommendation,
@@ -39,9 +43,56 @@ from b2bcredit.limits.policy import Combination, LimitPolicy
 from b2bcredit.scoring.defaults import load_default_models
 from b2bcredit.scoring.scorecard import Scorecard
 
-__all__ = ["Underwriter", "default_limit_policy"]
+__all__ = [
+    "InvalidRowError",
+    "ModelFeaturesNotSuppliedError",
+    "Underwriter",
+    "default_limit_policy",
+    "missing_features_message",
+]
 
 logger = logging.getLogger(__name__)
+
+
+class ModelFeaturesNotSuppliedError(InvalidInputError):
+    """No application of a batch supplies any feature of any model, so none can be scored."""
+
+
+class InvalidRowError(InvalidApplicationError):
+    """A row of a batch that is not a valid application; the message leads with the row and id.
+
+    Attributes:
+        row: the 1-based position of the row among the data rows (the header is not counted).
+        application_id: the row's ``application_id``, or None when it has none.
+    """
+
+    def __init__(self, row: int, application_id: str | None, error: InvalidInputError) -> None:
+        self.row = row
+        self.application_id = application_id
+        where = f"row {row}" + ("" if application_id is None else f" (application_id {application_id})")
+        super().__init__(f"{where} {error.field}", error.value, error.problem, error.fix)
+
+
+def _application_id(record: object) -> str | None:
+    if isinstance(record, BuyerApplication):
+        return record.application_id
+    if isinstance(record, Mapping):
+        value = record.get("application_id")
+        if value is not None and str(value).strip():
+            return str(value).strip()
+    return None
+
+
+def missing_features_message(model: Scorecard) -> str:
+    """Return "model NAME needs features A, B, ...; the input supplies none of them"."""
+    names = informative_features(model.feature_names) or model.feature_names
+    listed = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    return f"model {model.name} needs features {listed}; the input supplies none of them"
+
+
+def supplied_features(model: Scorecard, features: Mapping[str, object]) -> int:
+    """Return how many of the model's buyer-describing features ``features`` supplies."""
+    return sum(features.get(name) is not None for name in informative_features(model.feature_names))
 
 
 def default_limit_policy(currency: str) -> LimitPolicy:
@@ -115,8 +166,10 @@ class Underwriter:
         """Return the index of the model that scores an application with these features."""
         best_index, best_share = 0, -1.0
         for index, model in enumerate(self.models):
-            names = model.feature_names
-            share = sum(features.get(n) is not None for n in names) / len(names)
+            names = informative_features(model.feature_names)
+            if not names:
+                continue
+            share = supplied_features(model, features) / len(names)
             if share >= 0.5:
                 return index
             if share > best_share:
@@ -144,8 +197,21 @@ class Underwriter:
         model = self.models[self.select_model(features)]
         result = model.score_one(features)
         return self._decide(
-            parsed, model, result.score, result.pd, result.reasons, result.fallback_features, limit_multiplier
+            parsed,
+            model,
+            result.score,
+            result.pd,
+            result.reasons,
+            result.fallback_features,
+            limit_multiplier,
+            self._insufficient_data(features),
         )
+
+    def _insufficient_data(self, features: Mapping[str, object]) -> str | None:
+        """Return the referral text when ``features`` supplies nothing any model reads."""
+        if any(supplied_features(model, features) for model in self.models):
+            return None
+        return "; ".join(missing_features_message(model) for model in self.models)
 
     def _decide(
         self,
@@ -156,6 +222,7 @@ class Underwriter:
         reasons: Any,
         fallback: Sequence[str],
         limit_multiplier: Decimal | None = None,
+        insufficient_data: str | None = None,
     ) -> Decision:
         return decide(
             application,
@@ -169,6 +236,7 @@ class Underwriter:
             policy=self.policy,
             limit_policy=self._limit_policy(application.requested_limit.currency.code),
             limit_multiplier=limit_multiplier,
+            insufficient_data=insufficient_data,
         )
 
     def underwrite_batch(self, table: Any, *, limit_multiplier: Decimal | None = None) -> list[Decision]:
@@ -179,9 +247,45 @@ class Underwriter:
         ``table`` is a sequence of applications or mappings (nested or flat rows), a CSV
         path (flat columns, see :mod:`b2bcredit.datasets.records`) or a pandas DataFrame
         of flat columns.
+
+        Raises:
+            InvalidRowError: a row is not a valid application (the first such row).
+            ModelFeaturesNotSuppliedError: the batch is not empty but no application in it
+                supplies any feature of any model.
         """
-        applications = [parse_application(record) for record in self._records(table)]
+        applications, _ = self.parse_batch(table)
+        self.check_features_supplied(applications)
+        return self.decide_applications(applications, limit_multiplier=limit_multiplier)
+
+    def check_features_supplied(self, applications: Sequence[BuyerApplication]) -> None:
+        """Raise unless at least one application supplies a feature of at least one model.
+
+        Raises:
+            ModelFeaturesNotSuppliedError: ``applications`` is not empty, yet none of them
+                supplies any feature of any model.
+        """
+        for application in applications:
+            if self._insufficient_data(application_features(application)) is None:
+                return
+        if applications:
+            raise ModelFeaturesNotSuppliedError(
+                "models",
+                [model.name for model in self.models],
+                "; ".join(missing_features_message(model) for model in self.models),
+                "Fit the model on the application feature names (b2bcredit fit-scorecard "
+                "--dataset polish or sba), or supply columns for these features.",
+            )
+
+    def decide_applications(
+        self, applications: Sequence[BuyerApplication], *, limit_multiplier: Decimal | None = None
+    ) -> list[Decision]:
+        """Decide validated applications in input order, batch-scored per model.
+
+        Unlike :meth:`underwrite_batch` it does not raise when no application supplies any
+        feature: each such application is referred with ``R_INSUFFICIENT_DATA``.
+        """
         features = [application_features(a) for a in applications]
+        insufficient = [self._insufficient_data(f) for f in features]
         chosen = [self.select_model(f) for f in features]
         decisions: list[Decision | None] = [None] * len(applications)
         for model_index, model in enumerate(self.models):
@@ -203,22 +307,45 @@ class Underwriter:
                     reasons,
                     batch.fallback_features(position),
                     limit_multiplier,
+                    insufficient[row],
                 )
         logger.info("underwrote a batch of %d applications", len(applications))
         return [d for d in decisions if d is not None]
 
-    def _records(self, table: Any) -> Iterable[BuyerApplication | Mapping[str, Any]]:
+    def parse_batch(
+        self, table: Any, *, skip_invalid: bool = False
+    ) -> tuple[list[BuyerApplication], list[InvalidRowError]]:
+        """Validate every row of ``table`` (as :meth:`underwrite_batch` reads it).
+
+        Returns the valid applications in input order and, with ``skip_invalid``, the
+        errors of the rows left out.
+
+        Raises:
+            InvalidRowError: without ``skip_invalid``, the first invalid row.
+        """
+        applications: list[BuyerApplication] = []
+        invalid: list[InvalidRowError] = []
+        for number, record in enumerate(self._raw_records(table), start=1):
+            try:
+                applications.append(parse_application(self._nested(record)))
+            except InvalidInputError as error:
+                row_error = InvalidRowError(number, _application_id(record), error)
+                if not skip_invalid:
+                    raise row_error from None
+                invalid.append(row_error)
+        return applications, invalid
+
+    def _raw_records(self, table: Any) -> Iterable[Any]:
         if isinstance(table, str | Path):
-            return [self._flat(row) for row in iter_csv_records(table)]
+            return iter_csv_records(table)
         if hasattr(table, "to_dict") and hasattr(table, "columns"):
-            return [self._flat(row) for row in table.to_dict(orient="records")]
-        records: list[BuyerApplication | Mapping[str, Any]] = []
-        for record in table:
-            if isinstance(record, BuyerApplication) or "firmographics" in record:
-                records.append(record)
-            else:
-                records.append(self._flat(record))
-        return records
+            return list(table.to_dict(orient="records"))
+        return list(table)
+
+    def _nested(self, record: Any) -> BuyerApplication | Mapping[str, Any]:
+        if isinstance(record, BuyerApplication) or "firmographics" in record:
+            return record
+        return self._flat(record)
 
     def _flat(self, row: Mapping[str, Any]) -> dict[str, Any]:
         return flat_to_nested(row, default_date=self.application_date)

@@ -8,12 +8,18 @@ on a loaded data set scores applications directly.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
 
 from b2bcredit.api.underwriting import BuyerApplication
 from b2bcredit.core.money import Money
 
-__all__ = ["FINANCIAL_RATIOS", "application_features"]
+__all__ = ["APPLICANT_CHOSEN_FEATURES", "FINANCIAL_RATIOS", "application_features", "informative_features"]
+
+# Features the applicant sets by asking: a model may use them, but they are never an
+# adverse-action reason (a decline must not suggest asking for another amount) and
+# never count as information about the buyer when choosing a model.
+APPLICANT_CHOSEN_FEATURES: Final = frozenset({"requested_amount"})
 
 # Feature name -> (numerator, denominator) over FinancialStatements.amounts().
 FINANCIAL_RATIOS: Final[dict[str, tuple[str, str]]] = {
@@ -30,6 +36,11 @@ FINANCIAL_RATIOS: Final[dict[str, tuple[str, str]]] = {
     "current_assets_to_total_liabilities": ("current_assets", "total_liabilities"),
     "current_liabilities_to_total_assets": ("current_liabilities", "total_assets"),
 }
+
+
+def informative_features(names: Iterable[str]) -> tuple[str, ...]:
+    """Return the feature names that describe the buyer (all but the applicant-chosen ones)."""
+    return tuple(name for name in names if name not in APPLICANT_CHOSEN_FEATURES)
 
 
 def _ratio(numerator: Money | None, denominator: Money | None) -> float | None:

@@ -34,8 +34,12 @@ def headroom(account: Account) -> Money:
     """
     if account.limit.is_zero():
         return Money.zero(account.currency)
-    room = account.limit + account.tolerance.allowance(account.limit) - exposure(account)
-    return max(room, Money.zero(account.currency))
+    tolerance = account.tolerance
+    if tolerance.amount is None and not tolerance.share:
+        room = account.limit - exposure(account)
+    else:
+        room = account.limit + tolerance.allowance(account.limit) - exposure(account)
+    return room if not room.is_negative() else Money.zero(account.currency)
 
 
 def buyer_position(account: Account, open_invoices: list[Invoice], today: date) -> BuyerPosition:

@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import secrets
+import os
+import random
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -75,8 +76,8 @@ from b2bcredit.products.catalogue import DunningLevel, Product
 from b2bcredit.products.eligibility import BuyerPosition, assess
 from b2bcredit.products.terms import PaymentTerms, TermsSpec
 from b2bcredit.products.terms_adapter import build_terms
-from b2bcredit.storage.base import Store
-from b2bcredit.storage.codec import dumps, encode, loads, product_digest
+from b2bcredit.storage.base import Store, StoreTransaction
+from b2bcredit.storage.codec import decode, dumps, encode, from_json, product_digest
 
 __all__ = ["DEFAULT_AUTHORIZATION_TTL", "Ledger"]
 
@@ -88,10 +89,17 @@ T = TypeVar("T")
 DEFAULT_AUTHORIZATION_TTL = timedelta(days=7)
 
 
+# Ids must be unique, not secret, so a generator seeded from the operating system's
+# entropy replaces a system call per id. A forked child reseeds, so that parent and child
+# never draw the same sequence.
+_id_random = random.Random()
+os.register_at_fork(after_in_child=_id_random.seed)
+
+
 def _new_id(prefix: str) -> str:
     # Time first, then randomness: ids sort by creation, so each insert lands at the end
     # of the table's B-tree instead of on a random page, which keeps SQLite commits small.
-    return f"{prefix}_{time.time_ns():016x}{secrets.token_hex(8)}"
+    return f"{prefix}_{time.time_ns():016x}{_id_random.getrandbits(64):016x}"
 
 
 class Ledger:
@@ -168,11 +176,14 @@ class Ledger:
                         "request. Use a new key for a new change, or resend the original request."
                     )
                 _log.debug("replayed %s for idempotency key %s", operation, key)
-                return loads(result_type, record.result)
+                return decode(result_type, _resolve_products(from_json(record.result), tx))
             op = Operation(tx, self._now(), self.timezone, self.new_id("op"), self.new_id)
             result = body(op)
             op.flush()
-            tx.put_idempotency(IdempotencyRecord(key, operation, fingerprint, dumps(result), op.now))
+            # The stored result names each authorization's product by digest; a replay takes
+            # the product from the authorization, whose product never changes.
+            stored = dumps(result, products_as_digests=True)
+            tx.put_idempotency(IdempotencyRecord(key, operation, fingerprint, stored, op.now))
         return result
 
     # Accounts -------------------------------------------------------------------------------
@@ -1197,6 +1208,30 @@ class Ledger:
 
     def _position(self, op: Operation, account: Account) -> BuyerPosition:
         return buyer_position(account, op.tx.invoices(account.account_id, open_only=True), op.today)
+
+
+def _resolve_products(data: Any, tx: StoreTransaction) -> Any:
+    """Replace product digests in a stored result's JSON by the authorizations' products.
+
+    Results stored before products were written by digest carry the whole product, which
+    the decoder reads as it is.
+    """
+    if isinstance(data, list):
+        return [_resolve_products(item, tx) for item in data]
+    if not isinstance(data, dict):
+        return data
+    resolved = {name: _resolve_products(value, tx) for name, value in data.items()}
+    digest = resolved.get("product")
+    if isinstance(digest, str) and "authorization_id" in resolved:
+        authorization = require_found(
+            tx.get_authorization(resolved["authorization_id"]), "authorization_id", resolved["authorization_id"]
+        )
+        if product_digest(authorization.product) != digest:
+            raise InvalidStateError(
+                f"authorization {authorization.authorization_id} has another product than its stored result"
+            )
+        resolved["product"] = authorization.product
+    return resolved
 
 
 def _dunning_level(levels: tuple[DunningLevel, ...], days: int) -> DunningLevel | None:

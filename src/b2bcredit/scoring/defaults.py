@@ -19,8 +19,8 @@ from typing import Final
 
 import numpy as np
 
-from b2bcredit.datasets.polish import POLISH_RATIOS, load_polish_arff
-from b2bcredit.datasets.sba import SBA_FEATURES, load_sba_csv
+from b2bcredit.datasets.polish import POLISH_RATIOS, PolishData, load_polish_arff
+from b2bcredit.datasets.sba import SBA_FEATURES, SbaData, load_sba_csv
 from b2bcredit.scoring.binning import FeatureKind, FeatureSpec
 from b2bcredit.scoring.fit import FitResult, fit_scorecard
 from b2bcredit.scoring.metrics import auc, gini, ks_statistic
@@ -34,7 +34,9 @@ __all__ = [
     "fit_sba_default",
     "load_default_models",
     "load_model",
+    "polish_feature_table",
     "save_model",
+    "sba_feature_specs",
 ]
 
 DEFAULT_MODEL_FILES: Final = ("polish-5year.json", "sba-firmographic.json")
@@ -83,15 +85,34 @@ def load_default_models() -> tuple[Scorecard, ...]:
     )
 
 
+def polish_feature_table(data: PolishData) -> tuple[dict[str, np.ndarray], list[FeatureSpec]]:
+    """Return the Polish ratios under the application feature names, with their specs.
+
+    A model fitted on these columns scores applications, because the library derives the
+    same ratios from an application's statements.
+    """
+    columns = {name: data.columns[attr] for name, attr in POLISH_FEATURE_MAP.items()}
+    specs = [FeatureSpec(name=name, label=POLISH_RATIOS[attr]) for name, attr in POLISH_FEATURE_MAP.items()]
+    return columns, specs
+
+
+def sba_feature_specs(data: SbaData) -> list[FeatureSpec]:
+    """Return the specs of the SBA loader's application feature columns."""
+    return [
+        FeatureSpec(
+            name=name,
+            label=_SBA_LABELS[name],
+            kind=FeatureKind.CATEGORICAL if data.columns[name].dtype == object else FeatureKind.NUMERIC,
+        )
+        for name in SBA_FEATURES
+    ]
+
+
 def fit_polish_default(path: str | Path, fitted_on: str | None = None) -> FitResult:
     """Fit the ``polish-5year`` default on a Polish ``5year.arff`` and record hold-out metrics."""
     data = load_polish_arff(path)
     train, test = stratified_split(data.target, 0.3, seed=42)
-    columns = {name: data.columns[attr] for name, attr in POLISH_FEATURE_MAP.items()}
-    specs = [
-        FeatureSpec(name=name, label=POLISH_RATIOS[attr])
-        for name, attr in POLISH_FEATURE_MAP.items()
-    ]
+    columns, specs = polish_feature_table(data)
     result = fit_scorecard(
         {k: v[train] for k, v in columns.items()},
         data.target[train],
@@ -110,16 +131,7 @@ def fit_polish_default(path: str | Path, fitted_on: str | None = None) -> FitRes
 def fit_sba_default(path: str | Path, fitted_on: str | None = None) -> FitResult:
     """Fit the ``sba-firmographic`` default on the SBA case CSV (train on Selected = 1)."""
     data = load_sba_csv(path)
-    specs = [
-        FeatureSpec(
-            name=name,
-            label=_SBA_LABELS[name],
-            kind=FeatureKind.CATEGORICAL
-            if data.columns[name].dtype == object
-            else FeatureKind.NUMERIC,
-        )
-        for name in SBA_FEATURES
-    ]
+    specs = sba_feature_specs(data)
     train, test = data.selected, ~data.selected
     result = fit_scorecard(
         {k: v[train] for k, v in data.columns.items()},

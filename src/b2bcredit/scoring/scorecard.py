@@ -53,6 +53,8 @@ __all__ = [
 
 MODEL_FORMAT: Final = "b2bcredit.scorecard/1"
 MAX_REASONS: Final = 4
+# A factor costing less than this rounds to 0 points in the reason text, so it is not listed.
+MIN_REASON_POINTS: Final = 0.5
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -349,7 +351,8 @@ class Scorecard:
         losses: list[tuple[float, int]] = []
         for index, (compiled, position) in enumerate(zip(self._compiled, positions, strict=True)):
             lost = compiled.best_points - compiled.points[position]
-            if lost > 0:
+            # The text shows whole points, and "0 points below the best range" is no adverse factor.
+            if lost >= MIN_REASON_POINTS:
                 losses.append((-lost, index))
         losses.sort()
         reasons = []

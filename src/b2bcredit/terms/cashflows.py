@@ -50,17 +50,17 @@ def _amount(value: object, field: str) -> Decimal:
 def _amounts_as_float(amounts: Sequence[AmountLike]) -> FloatArray:
     if isinstance(amounts, (str, bytes)) or not isinstance(amounts, Sequence):
         raise InvalidTypeError("amounts", amounts, "expected a sequence of amounts", "Pass a list.")
+    # A list of plain ints becomes an int64 array in one C call. Anything else, a float
+    # included, goes through Decimal, which rejects floats.
+    fast = np.array(amounts) if amounts and type(amounts[0]) is int else None
+    if fast is not None and fast.dtype == np.int64:
+        return fast.astype(np.float64)
     currencies = {value.currency.code for value in amounts if isinstance(value, Money)}
     if len(currencies) > 1:
         raise InvalidInputError(
             "amounts", sorted(currencies), "the amounts are in more than one currency",
             "Convert them to one currency first.",
         )
-    # A list of plain ints becomes an int64 array in one C call. Anything else, a float
-    # included, goes through Decimal, which rejects floats.
-    fast = np.array(amounts) if amounts and type(amounts[0]) is int else None
-    if fast is not None and fast.dtype == np.int64:
-        return fast.astype(np.float64)
     return np.array([float(_amount(value, "amounts")) for value in amounts], dtype=np.float64)
 
 
