@@ -179,29 +179,43 @@ def _newton_monotone(
     x = np.minimum(np.maximum(start, low), high)
     done = np.zeros(amounts.shape[0], dtype=bool)
     active = np.arange(amounts.shape[0])
+    # The rows still iterating, compacted only when some settle: indexing the full arrays
+    # on every iteration copied them whole. Each row's arithmetic is the same whatever
+    # the other rows do.
+    xs, lo, hi = x.copy(), low, high
+    row_shift, row_weights, row_increasing = shift, weights, increasing
+    row_edge_low, row_edge_high = edge_low, edge_high
+    # Scratch space reused by every iteration; fresh arrays of this size each time cost
+    # more in page faults than the arithmetic.
+    factor_buffer = np.empty_like(shift)
+    product_buffer = np.empty_like(weights)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for _ in range(_MAX_ITERATIONS):
-            # Only the rows still iterating are computed; each row's arithmetic is the
-            # same whatever the other rows do.
-            xs, lo, hi = x[active], low[active], high[active]
-            factors = np.exp(xs[:, None] * shift[active])
-            value, slope = (weights[active] * factors[:, None, :]).sum(axis=2).T
+            rows = xs.shape[0]
+            factors = np.multiply(xs[:, None], row_shift, out=factor_buffer[:rows])
+            np.exp(factors, out=factors)
+            products = np.multiply(row_weights, factors[:, None, :], out=product_buffer[:rows])
+            value, slope = products.sum(axis=2).T
 
             # Keep the bracket: the root lies where g changes sign.
-            root_above = (value < 0) == increasing[active]
+            root_above = (value < 0) == row_increasing
             lo = np.where(root_above, xs, lo)
             hi = np.where(root_above, hi, xs)
 
             candidate = xs - value / slope
             inside = (candidate >= lo) & (candidate <= hi)  # False for NaN and inf
-            candidate = np.where(inside, candidate, _fallback(xs, lo, hi, edge_low[active], edge_high[active]))
+            candidate = np.where(inside, candidate, _fallback(xs, lo, hi, row_edge_low, row_edge_high))
             settled = (value == 0) | (np.abs(candidate - xs) <= _TOLERANCE * (1.0 + np.abs(xs)))
-            x[active] = np.where(value == 0, xs, candidate)
-            low[active], high[active] = lo, hi
+            xs = np.where(value == 0, xs, candidate)
+            x[active] = xs
             done[active[settled]] = True
-            active = active[~settled]
-            if active.size == 0:
+            if settled.all():
                 break
+            if settled.any():
+                keep = ~settled
+                active, xs, lo, hi = active[keep], xs[keep], lo[keep], hi[keep]
+                row_shift, row_weights, row_increasing = row_shift[keep], row_weights[keep], row_increasing[keep]
+                row_edge_low, row_edge_high = row_edge_low[keep], row_edge_high[keep]
 
     # A row that converged onto the edge of the range has no root inside it.
     ok = done & (x > edge_low + 1e-9) & (x < edge_high - 1e-9)
