@@ -246,9 +246,10 @@ def _newton_monotone_row(
 ) -> float | None:
     # The one-row form of _newton_monotone: the same operations on floats, in the same
     # order, with numpy only for the vector parts.
-    # TODO: one 100-flow XIRR takes 10 to 12 times pyxirr's time, nearly all numpy call
-    # overhead; a compiled kernel sharing this arithmetic would meet the 10x goal. ``start`` is ln(1 + r) of the first
-    # rate tried; ``increasing`` is whether the first non-zero amount is positive.
+    # ``start`` is ln(1 + r) of the first rate tried; ``increasing`` is whether the first
+    # non-zero amount is positive.
+    # TODO: one 100-flow XIRR takes 9 to 12 times pyxirr's time (bench/bench_terms.py),
+    # nearly all numpy call overhead; a compiled kernel sharing this arithmetic would fix it.
     shift = times[first_change] - times
     weights = np.stack([amounts, amounts * shift])
     span = float(times[-1] - times[0])
