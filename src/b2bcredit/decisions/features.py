@@ -8,6 +8,7 @@ on a loaded data set scores applications directly.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Final
 
@@ -40,6 +41,15 @@ FINANCIAL_RATIOS: Final[dict[str, tuple[str, str]]] = {
 
 def informative_features(names: Iterable[str]) -> tuple[str, ...]:
     """Return the feature names that describe the buyer (all but the applicant-chosen ones)."""
+    if isinstance(names, tuple):
+        return _informative_of_tuple(names)
+    return tuple(name for name in names if name not in APPLICANT_CHOSEN_FEATURES)
+
+
+@functools.lru_cache(maxsize=256)
+def _informative_of_tuple(names: tuple[str, ...]) -> tuple[str, ...]:
+    # A model's feature names are a tuple that every decision asks about, so the filtered
+    # tuple is computed once per model.
     return tuple(name for name in names if name not in APPLICANT_CHOSEN_FEATURES)
 
 

@@ -283,6 +283,7 @@ class Scorecard:
     metadata: TrainingMetadata = attrs.field(factory=TrainingMetadata)
     _compiled: tuple[_CompiledFeature, ...] = attrs.field(init=False, repr=False, eq=False)
     _hash: str = attrs.field(init=False, repr=False, eq=False)
+    _feature_names: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         if not self.features:
@@ -301,12 +302,14 @@ class Scorecard:
                     f"Pass {len(feature.binning.bins)} points.",
                 )
         object.__setattr__(self, "_compiled", tuple(_compile(f) for f in self.features))
+        object.__setattr__(self, "_feature_names", tuple(f.name for f in self.features))
         # Computed once: every decision records it, and hashing the content costs milliseconds.
         object.__setattr__(self, "_hash", _hash(self._content()))
 
     @property
     def feature_names(self) -> tuple[str, ...]:
-        return tuple(f.name for f in self.features)
+        """The names of the model's features, in model order."""
+        return self._feature_names
 
     # ------------------------------------------------------------------------------------
     # One row
