@@ -200,7 +200,10 @@ class Engine:
         limit, profile = profile_from_decision(decision)
         with self.ledger.store.snapshot() as tx:
             existing = tx.find_account(buyer_id)
-        if existing is None:
+            first_use = tx.get_idempotency(key)
+        # A retry of the call that opened the account goes back to open_account, which
+        # returns the stored first result; set_limit would see its key as a conflict.
+        if existing is None or (first_use is not None and first_use.operation == "open_account"):
             return self.open_account(
                 key,
                 buyer_id,

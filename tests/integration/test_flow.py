@@ -134,6 +134,31 @@ def test_later_decision_updates_account(engine: Engine) -> None:
     assert len(changes) == 1
 
 
+def test_apply_decision_retry_returns_first(engine: Engine) -> None:
+    """Retrying the call that opened the account returns the same account, not a conflict."""
+    decision = engine.underwrite(Underwriter.sample_application())
+    first = engine.apply_decision("open-b4", "b4", decision)
+
+    retried = engine.apply_decision("open-b4", "b4", decision)
+
+    assert retried == first
+    engine.check_invariants("b4")
+    opened = [message for message in engine.outbox() if message.event.event_type == "account.opened"]
+    assert len(opened) == 1
+
+
+def test_review_retry_returns_first(engine: Engine) -> None:
+    """Retrying a limit review under its key returns the first result."""
+    engine.apply_decision("open-b5", "b5", engine.underwrite(Underwriter.sample_application()))
+    declined = engine.underwrite(application(sanctions_hit=True))
+    first = engine.apply_decision("review-b5", "b5", declined)
+
+    retried = engine.apply_decision("review-b5", "b5", declined)
+
+    assert retried == first
+    assert retried.limit.is_zero()
+
+
 def test_batch_decisions_open_the_same_accounts(engine: Engine) -> None:
     """A decision from the batch call opens the same account as the single call's."""
     single = engine.underwrite(Underwriter.sample_application())
