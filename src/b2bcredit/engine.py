@@ -202,7 +202,7 @@ class Engine:
             existing = tx.find_account(buyer_id)
             first_use = tx.get_idempotency(key)
         # A retry of the call that opened the account goes back to open_account, which
-        # returns the stored first result; set_limit would see its key as a conflict.
+        # returns the stored first result. set_limit would reject the key as a conflict.
         if existing is None or (first_use is not None and first_use.operation == "open_account"):
             return self.open_account(
                 key,

@@ -48,8 +48,8 @@ def informative_features(names: Iterable[str]) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=256)
 def _informative_of_tuple(names: tuple[str, ...]) -> tuple[str, ...]:
-    # A model's feature names are a tuple that every decision asks about, so the filtered
-    # tuple is computed once per model.
+    # Every decision reads a model's feature names, so the filtered tuple is computed
+    # once per model.
     return tuple(name for name in names if name not in APPLICANT_CHOSEN_FEATURES)
 
 

@@ -248,8 +248,9 @@ def _newton_monotone_row(
     # order, with numpy only for the vector parts.
     # ``start`` is ln(1 + r) of the first rate tried; ``increasing`` is whether the first
     # non-zero amount is positive.
-    # TODO: one 100-flow XIRR takes 9 to 12 times pyxirr's time (bench/bench_terms.py),
-    # nearly all numpy call overhead; a compiled kernel sharing this arithmetic would fix it.
+    # TODO: one 100-flow XIRR takes 9 to 12 times pyxirr's time (bench/bench_terms.py).
+    # Nearly all of it is numpy call overhead, so a compiled kernel sharing this arithmetic
+    # would fix it.
     shift = times[first_change] - times
     weights = np.stack([amounts, amounts * shift])
     span = float(times[-1] - times[0])
