@@ -20,7 +20,7 @@ __all__ = ["Combination", "CreditLimit", "LimitDecision", "LimitPolicy", "LimitS
 
 
 class LimitState(enum.Enum):
-    """Where a buyer's credit line stands."""
+    """The state of a buyer's credit line."""
 
     NOT_UNDERWRITTEN = "not_underwritten"  # no decision yet (or referred to an analyst): no credit
     PREPAY_ONLY = "prepay_only"  # a limit of zero: pay before shipment
@@ -101,9 +101,9 @@ class CreditLimit:
 
 
 class Combination(enum.Enum):
-    """How the policy merges the figures of several methods."""
+    """The rule that merges the figures of several limit methods into one."""
 
-    MINIMUM = "minimum"  # the most conservative figure
+    MINIMUM = "minimum"  # the lowest figure, the conservative choice
     AVERAGE = "average"  # the plain mean of the available figures
     WEIGHTED = "weighted"  # weights per method, renormalised over the available ones
 
