@@ -214,3 +214,26 @@ def test_selection_reports_reasons() -> None:
     assert "correlation" in dropped.reason
     assert not rows["noise"].selected
     assert "noise" not in result.scorecard.feature_names
+
+
+def test_reasons_never_point_to_missing() -> None:
+    """A Missing bin that scores best is never the "best range" a reason points to."""
+    generator = np.random.default_rng(5)
+    rows = 4000
+    a = generator.normal(size=rows)
+    b = generator.normal(size=rows)
+    y = (generator.random(rows) < 1 / (1 + np.exp(-(-1.5 + 1.2 * a - 0.8 * b)))).astype(float)
+    # Missing values only among goods, so the Missing bin gets the best points.
+    a[(y == 0) & (generator.random(rows) < 0.3)] = np.nan
+    specs = [FeatureSpec("a", label="ratio a"), FeatureSpec("b", label="ratio b")]
+    card = fit_scorecard({"a": a, "b": b}, y, specs=specs).scorecard
+    feature = next(f for f in card.features if f.name == "a")
+    missing_points = feature.points[feature.binning.missing_index]
+    assert missing_points == max(feature.points)
+
+    result = card.score_one({"a": 3.0, "b": -3.0})
+
+    reason_a = next(r for r in result.reasons if "ratio a" in r.text)
+    assert "best range Missing" not in reason_a.text
+    assert feature.best_points < missing_points
+    assert not any("ratio a" in r.text for r in card.score_one({"a": None, "b": -3.0}).reasons)

@@ -74,9 +74,21 @@ class ScoredFeature:
         return self.binning.name
 
     @property
+    def reference_bin(self) -> int:
+        """The index of the bin that reason codes measure lost points against.
+
+        It is the observed bin with the maximum points, leaving out the Missing bin while
+        any bin with a value was observed: "report nothing" is no range a buyer can reach,
+        so a reason must never point to it.
+        """
+        observed = [index for index, bin_ in enumerate(self.binning.bins) if bin_.observed]
+        with_value = [index for index in observed if self.binning.bins[index].kind is not BinKind.MISSING]
+        return max(with_value or observed, key=lambda index: self.points[index])
+
+    @property
     def best_points(self) -> float:
-        """The maximum points of any observed bin: the reference for reason codes."""
-        return max(p for p, b in zip(self.points, self.binning.bins, strict=True) if b.observed)
+        """The points of the reference bin: the maximum any reachable range scores."""
+        return self.points[self.reference_bin]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -242,12 +254,7 @@ def _compile(feature: ScoredFeature) -> _CompiledFeature:
         code=binning.spec.code,
         label=binning.spec.display_label,
         places=(*(_place(b) for b in binning.bins), "a category not seen in training"),
-        best_label=binning.bins[
-            max(
-                (i for i, b in enumerate(binning.bins) if b.observed),
-                key=lambda i: feature.points[i],
-            )
-        ].label,
+        best_label=binning.bins[feature.reference_bin].label,
     )
 
 
