@@ -156,7 +156,7 @@ def run(arguments: argparse.Namespace) -> int:
     findings.extend(high_iv_findings([(row.name, row.iv, row.selected) for row in result.selection]))
     findings.extend(holdout_auc_finding(holdout["holdout_auc"]))
 
-    # The findings stay in the model file, so whoever uses the model later sees them too.
+    # The findings stay in the model file, so later users of the model see them too.
     metadata = attrs.evolve(
         model.metadata,
         metrics={**model.metadata.metrics, **holdout},

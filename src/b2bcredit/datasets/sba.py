@@ -71,6 +71,10 @@ class SbaData:
         return int(self.target.size)
 
 
+# The new_business feature by NewExist code: 2 is a new business, 1 an existing one.
+_NEW_BUSINESS: dict[float, float] = {2.0: 1.0, 1.0: 0.0}
+
+
 def _number(text: str) -> float:
     cleaned = text.replace("$", "").replace(",", "").strip()
     return float(cleaned) if cleaned else math.nan
@@ -96,9 +100,7 @@ def load_sba_csv(path: str | Path) -> SbaData:
     urban = {"1": "urban", "2": "rural"}
     columns: dict[str, npt.NDArray[np.generic]] = {
         "employees": np.array([_number(r["NoEmp"]) for r in rows], dtype=np.float64),
-        "new_business": np.array(
-            [1.0 if v == 2 else 0.0 if v == 1 else math.nan for v in new_exist]
-        ),
+        "new_business": np.array([_NEW_BUSINESS.get(v, math.nan) for v in new_exist]),
         "naics_subsector": np.array([r["NAICS"].strip()[:4] or None for r in rows], dtype=object),
         "urban_rural": np.array([urban.get(r["UrbanRural"].strip()) for r in rows], dtype=object),
         "requested_amount": np.array([_number(r["GrAppv"]) for r in rows], dtype=np.float64),

@@ -655,9 +655,9 @@ class Ledger:
             order_amount=order_amount,
             principal=principal,
             fees_charged=fee,
-            # TODO: interest-bearing instalment plans. The catalogue's plans are fee-only (the
-            # buyer fee is the finance charge, its terms have no rate); a plan with a rate needs
-            # the schedule's interest here and an interest-income posting in capture.
+            # TODO: interest-bearing instalment plans. The catalogue's plans are fee-only, so the
+            # buyer fee is the finance charge and the terms have no rate. A plan with a rate
+            # needs the schedule's interest here and an interest-income posting in capture.
             interest_charged=zero,
             principal_due=principal,
             fees_due=fee,

@@ -24,7 +24,7 @@ _TERM_NAME: Final = re.compile(r"^[A-Z0-9][A-Z0-9/_.-]*$")
 
 
 class ServiceModel(enum.Enum):
-    """How the seller serves the customer."""
+    """The service model of a tier: how the seller serves the customer."""
 
     DEDICATED_ACCOUNT_MANAGER = "dedicated_account_manager"  # a named manager owns the account
     SELF_SERVICE = "self_service"  # online ordering and shared support
@@ -89,5 +89,5 @@ class TierBenefits:
                 )
 
     def offers(self, term: str) -> bool:
-        """Whether the tier offers the named payment term."""
+        """Return whether the tier offers the named payment term."""
         return term in self.payment_terms

@@ -57,7 +57,7 @@ class SizeClass(enum.Enum):
 
 
 class SizeBasis(enum.Enum):
-    """What a size class was decided on."""
+    """The figures a size class was decided on."""
 
     STAFF_AND_FINANCIALS = "staff_and_financials"  # staff and turnover or balance sheet
     STAFF_ONLY = "staff_only"  # no financial figure was given
@@ -239,7 +239,7 @@ class RevenueBands:
 
 @attrs.frozen(slots=True)
 class Firmographics:
-    """What is known about a business customer; every field but the id may be missing."""
+    """The known facts about a business customer. Every field but the id may be missing."""
 
     customer_id: str
     staff: int | None = None

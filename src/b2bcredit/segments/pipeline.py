@@ -200,7 +200,7 @@ def segment_customers(
         predict_clv: False skips the BG/NBD and Gamma-Gamma fits; CLV is then None.
 
     Data too small for the CLV models (fewer than two repeat buyers, a boundary fit)
-    does not raise: every other column is filled, CLV is None and ``clv_problem`` says why.
+    does not raise. Every other column is filled, CLV is None and ``clv_problem`` gives the reason.
     """
     def step(name: str) -> None:
         if on_step is not None:

@@ -196,7 +196,7 @@ class CreditStanding:
 
 @attrs.frozen(slots=True)
 class TierInputs:
-    """What one evaluation window says about one customer."""
+    """The inputs one evaluation window gives for one customer."""
 
     customer_id: str
     window: EvaluationWindow

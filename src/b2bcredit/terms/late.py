@@ -43,7 +43,7 @@ def _optional_rate(value: object) -> Decimal | None:
 
 @attrs.frozen(kw_only=True)
 class LateChargePolicy:
-    """How overdue instalments are charged.
+    """The charges on overdue instalments.
 
     Attributes:
         flat_fee: a fixed fee per overdue instalment (such as the EU's 40 EUR
