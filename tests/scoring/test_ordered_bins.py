@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.scoring.binning import FeatureSpec, UnobservedTreatment, fit_binning
-from b2bcredit.scoring.fit import FitMethod, NoFeatureSelectedError, ScorecardConfig, fit_scorecard
+from b2bcredit.scoring.fit import (
+    FitMethod,
+    NoFeatureSelectedError,
+    ScorecardConfig,
+    _scored_feature,
+    fit_scorecard,
+)
 from b2bcredit.scoring.ordered_bins import fit_ordered_bins, risk_order
 from b2bcredit.scoring.scorecard import Scorecard, ScoredFeature
 
@@ -93,7 +99,7 @@ def test_points_centred_on_training_mean() -> None:
 
 
 def test_neutral_treatment_scores_zero() -> None:
-    """An unobserved Missing bin under NEUTRAL scores 0 points; under WORST_BIN the minimum."""
+    """An unobserved Missing bin under NEUTRAL scores 0 points and flags the row."""
     columns, y = _collinear_table(4)
     columns["a"][0] = 0.0  # no missing a in training
     specs = [FeatureSpec("a", unobserved=UnobservedTreatment.NEUTRAL), FeatureSpec("b")]
@@ -131,7 +137,7 @@ def test_negative_penalty_rejected() -> None:
 
 
 def test_every_feature_flat_is_error() -> None:
-    """When the penalty flattens every feature, the error says no feature is left."""
+    """When the penalty flattens every feature, the error states that no feature is left."""
     columns, y = _collinear_table(5)
     config = ScorecardConfig(bin_l1=1e6)
     with pytest.raises(NoFeatureSelectedError, match="same points in all its bins"):
@@ -139,10 +145,10 @@ def test_every_feature_flat_is_error() -> None:
 
 
 def test_flat_feature_left_out_with_reason() -> None:
-    """A feature whose bins all get the same points is not in the model and says why."""
+    """A feature whose bins all get the same points is left out with its reason."""
     generator = np.random.default_rng(70)
     columns, y = _collinear_table(7)
-    # Noise (IV about 0.01) passes a zero IV floor; a lasso of 20 flattens it but not the
+    # Noise (IV about 0.01) passes a zero IV floor. A lasso of 20 flattens it but not the
     # real ratios (IV 0.4 to 0.6).
     columns["noise"] = generator.normal(size=y.size)
     result = fit_scorecard(columns, y, config=ScorecardConfig(min_iv=0.0, bin_l1=20.0))
@@ -153,19 +159,32 @@ def test_flat_feature_left_out_with_reason() -> None:
     assert rows["noise"].reason == "every bin got the same points under the risk-order constraint"
 
 
-def test_woe_method_unobserved_bin_worst_with_reversed_sign() -> None:
-    """With the sign rule off, an unobserved bin still scores the worst points, not the best."""
+def test_reversed_coefficient_unobserved_bin_worst() -> None:
+    """With a negative coefficient, an unobserved bin scores the worst points, not the best."""
     columns, y = _collinear_table(8)
-    columns["a"][0] = 0.0
-    config = ScorecardConfig(
-        method=FitMethod.WOE_LOGISTIC, require_positive_coefficients=False, max_correlation=1.0
-    )
-    model = fit_scorecard(columns, y, specs=[FeatureSpec("a"), FeatureSpec("a_twin")], config=config).scorecard
+    x = columns["a"]
+    binning = fit_binning(FeatureSpec("a"), x, y)
+    missing = binning.missing_index
+    assert not binning.bins[missing].observed
+    coefficient = -0.5
+    log_odds = [coefficient * b.woe if b.observed else math.nan for b in binning.bins]
+    feature = _scored_feature(binning, coefficient, log_odds, ScorecardConfig())
+    observed = [p for p, b in zip(feature.points, binning.bins, strict=True) if b.observed]
+    riskiest = risk_order(binning)[0]
+    assert feature.points[missing] == min(observed)
+    assert feature.points[missing] != feature.points[riskiest]
+
+
+def test_woe_method_without_sign_rule_fits() -> None:
+    """The classic WoE fit with the sign rule off still gives unobserved bins the worst points."""
+    columns, y = _collinear_table(8)
+    config = ScorecardConfig(method=FitMethod.WOE_LOGISTIC, require_positive_coefficients=False)
+    model = fit_scorecard(columns, y, config=config).scorecard
     for feature in model.features:
-        missing = feature.binning.missing_index
-        assert not feature.binning.bins[missing].observed
         observed = [p for p, b in zip(feature.points, feature.binning.bins, strict=True) if b.observed]
-        assert feature.points[missing] == min(observed)
+        for bin_, points in zip(feature.binning.bins, feature.points, strict=True):
+            if not bin_.observed:
+                assert points == min(observed), feature.name
 
 
 def test_ordered_model_file_round_trip() -> None:

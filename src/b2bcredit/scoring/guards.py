@@ -42,7 +42,8 @@ SUSPICIOUS_IV: Final = 0.5
 SUSPICIOUS_AUC: Final = 0.9999
 # Information value above this is a near-certain leak: it takes bins that are almost pure
 # goods or pure bads, such as a loan status that is the target under another name. The
-# strongest genuine predictors of default stay below 1.
+# strongest genuine predictor measured 2.2 on Polish 5year (64 ratios) and 1.0 on the SBA
+# case's firmographic features.
 LEAK_IV: Final = 5.0
 # A column whose non-missing values are at least this share distinct identifies rows.
 NEAR_UNIQUE_SHARE: Final = 0.9
