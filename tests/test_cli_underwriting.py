@@ -203,11 +203,28 @@ def test_fit_allow_leaks_keeps_leak(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main([*arguments, "--allow-leaks"]) == 0
     output = capsys.readouterr().out
     assert "leak: Status separates goods and bads" in output
-    assert "kept as a candidate because --allow-leaks was given" in output
+    assert "It is kept as a candidate because --allow-leaks was given" in output
     assert "+ Status" in output
     assert "warning: hold-out AUC 1.0000" in output
     saved = json.loads(model.read_text())
     assert "Status" in [feature["binning"]["spec"]["name"] for feature in saved["features"]]
+
+
+@pytest.mark.realdata
+def test_fit_sba_status_is_leak(
+    data_file: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On the raw SBA file the loan status and charge-off columns are leaks and stay out."""
+    path = data_file("sba_loans_case/SBAcase.11.13.17.csv")
+    model = tmp_path / "m.json"
+    arguments = ["fit-scorecard", str(path), "--target", "Default", "--split-column", "Selected"]
+    assert main([*arguments, "--out", str(model)]) == 0
+    output = capsys.readouterr().out
+    assert "leak: MIS_Status separates goods and bads" in output
+    assert "leak: ChgOffDate separates goods and bads" in output
+    names = [feature["binning"]["spec"]["name"] for feature in json.loads(model.read_text())["features"]]
+    assert "MIS_Status" not in names
+    assert "ChgOffDate" not in names
 
 
 def test_fit_only_leaks_is_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -162,9 +162,9 @@ def leak_findings(
         if binning.iv <= LEAK_IV and separation < SUSPICIOUS_AUC:
             continue
         action = (
-            "kept as a candidate because --allow-leaks was given"
+            "It is kept as a candidate because --allow-leaks was given"
             if allowed
-            else f"excluded from selection; pass --allow-leaks to keep it, or --exclude {name} "
+            else f"It is excluded from selection: pass --allow-leaks to keep it, or --exclude {name} "
             "to silence this"
         )
         findings.append(
@@ -173,7 +173,7 @@ def leak_findings(
                 "leak",
                 f"{name} separates goods and bads almost perfectly on the training rows (IV "
                 f"{binning.iv:.2f}, single-feature AUC {separation:.4f}), so it is most likely "
-                f"recorded after the outcome or is the target under another name; {action}",
+                f"recorded after the outcome or is the target under another name. {action}",
             )
         )
     return findings
