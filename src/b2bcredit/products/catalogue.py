@@ -287,7 +287,7 @@ def load_catalogue(path: str | Path) -> Catalogue:
 
 
 def default_catalogue() -> Catalogue:
-    """Return the built-in catalogue: pay now, Net 30/60/90, EOM, instalments, COD, cheque."""
+    """Return the built-in catalogue: pay now, Net 30/60/90, EOM, instalments (one with interest), COD, cheque."""
     text = resources.files("b2bcredit.products").joinpath("default_catalogue.json").read_text("utf-8")
     return Catalogue.from_dict(json.loads(text))
 
@@ -355,6 +355,7 @@ def _terms_from_json(terms: str | Mapping[str, Any]) -> TermsSpec:
             instalment_multiple=rounding.get("instalment_multiple"),
             residual=ResidualPlacement(rounding.get("residual", "last")),
         ),
+        annual_rate=to_decimal(plan.get("annual_rate", "0"), "instalment_plan.annual_rate"),
     )
 
 
