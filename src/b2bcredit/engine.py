@@ -195,7 +195,7 @@ class Engine:
         unlimited. The PD goes into the credit profile that risk-based fees read, and the
         decision's model and policy versions into the account's record. A counter-offer's
         terms days and deposit go into the profile too, where checkout and authorization
-        enforce them; a later decision without a counter-offer lifts them.
+        enforce them. A later decision without a counter-offer lifts them.
         """
         limit, profile = profile_from_decision(decision)
         with self.ledger.store.snapshot() as tx:
@@ -486,6 +486,8 @@ def profile_from_decision(decision: Decision) -> tuple[Money, CreditProfile]:
 
 # Deposit shares are kept to a ten-thousandth of a percent, rounded up so no order pays less.
 _SHARE_QUANTUM = Decimal("0.000001")
+# A deposit of the whole order would leave nothing on credit, so the profile takes shares below one.
+_MAX_SHARE = Decimal(1) - _SHARE_QUANTUM
 
 
 def deposit_share(deposit: Money, limit: Money) -> Decimal:
@@ -500,6 +502,3 @@ def deposit_share(deposit: Money, limit: Money) -> Decimal:
     share = DECIMAL_CONTEXT.divide(deposit.amount, limit.amount)
     return min(share.quantize(_SHARE_QUANTUM, rounding=Rounding.UP.value, context=DECIMAL_CONTEXT), _MAX_SHARE)
 
-
-# A deposit of the whole order would leave nothing on credit; the profile takes shares below one.
-_MAX_SHARE = Decimal(1) - _SHARE_QUANTUM

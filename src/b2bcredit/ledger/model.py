@@ -448,7 +448,7 @@ class CreditNote:
     """A refund of ``amount`` of principal against an invoice.
 
     On an interest-bearing instalment invoice the note also cancels
-    ``interest_cancelled``, the interest of later instalments on the refunded principal;
+    ``interest_cancelled``, the interest of later instalments on the refunded principal.
     ``interest_returned`` is the part of it the buyer had already paid. ``applied`` is
     what reduced the invoice's balance and ``to_unapplied`` what went to the buyer's
     credit because it was already paid. Together they equal ``amount`` plus the

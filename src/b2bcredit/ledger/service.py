@@ -388,7 +388,7 @@ class Ledger:
         expires_at: datetime | None,
         existing: Authorization | None,
     ) -> AuthorizationResult:
-        # A counter-offer's deposit is paid now; only the rest of the order takes credit.
+        # A counter-offer's deposit is paid now, so only the rest of the order takes credit.
         order_amount = amount
         deposit = order_deposit(product, account.profile.deposit_share, order_amount)
         if deposit is not None:
@@ -846,7 +846,7 @@ class Ledger:
                 interest_cancelled=cancelled if cancelled.is_positive() else None,
                 interest_returned=interest_to_unapplied if cancelled.is_positive() else None,
             )
-            # Unpaid cancelled interest was never earned; paid interest leaves income.
+            # Unpaid cancelled interest was never earned, while paid interest leaves income.
             op.post(
                 account,
                 (Book.SALES, amount),
