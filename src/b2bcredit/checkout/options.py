@@ -111,7 +111,11 @@ class CheckoutOptions:
 
 @attrs.frozen
 class Offer:
-    """The buyer-independent part of an option: terms, schedule, fees, interest, total and APR."""
+    """The buyer-independent part of an option: terms, schedule, fees, interest, total and APR.
+
+    ``credit`` is the amount on credit plus the buyer fee, what authorization reserves in
+    the order's currency; it is kept so that checkout adds no Money per option.
+    """
 
     terms_code: str
     schedule: tuple[ScheduledPayment, ...]
@@ -121,6 +125,7 @@ class Offer:
     total_cost: Money
     apr: Decimal | None
     interest: Money
+    credit: Money
 
 
 def price_offer(
@@ -147,6 +152,7 @@ def price_offer(
         total,
         apr,
         interest,
+        amount + buyer_fee,
     )
 
 
@@ -226,10 +232,11 @@ def checkout_options(
     if position.country is None and cart.country is not None:
         position = attrs.evolve(position, country=cart.country)
     options = []
+    share = position.deposit_share if position.has_account else Decimal(0)
     for catalogue_product in catalogue.products:
         product = catalogue_product if tier is None else for_tier(catalogue_product, tier)
         # Authorization takes the same deposit and prices the rest of the order.
-        deposit = order_deposit(product, position.deposit_share, cart.amount) if position.has_account else None
+        deposit = order_deposit(product, share, cart.amount) if share else None
         financed = cart.amount if deposit is None else cart.amount - deposit
         offer = (
             price_offer(product, financed, today, probability_of_default, terms_factory)
@@ -257,7 +264,7 @@ def _option(
     rate: Decimal | None = None
     if product.uses_credit and position.account_currency is not None:
         if amount.currency.code == position.account_currency:
-            credit_needed = financed + offer.buyer_fee
+            credit_needed = offer.credit
         elif fx is not None:
             rate = fx.rate
             credit_needed = convert(financed, rate, position.account_currency) + convert(
