@@ -183,6 +183,25 @@ class TestDeposit:
         assert reopened.authorization.amount == eur("6000.00")
 
 
+@pytest.mark.parametrize("amount", ["300.00", "4999.99", "12500.00", "19000.00"])
+def test_options_agree_with_authorization(engine: Engine, amount: str) -> None:
+    """Under 30-day terms and a 20 % deposit, each credit option authorizes exactly as checkout showed."""
+    decision = counter_offer(engine, limit="15000.00", terms_days=30, deposit="3000.00", requested_days=60)
+    engine.apply_decision("open-b1", "b1", decision)
+    options = engine.checkout_options("b1", Cart(eur(amount)))
+
+    for index, option in enumerate(options.options):
+        if option.credit_needed is None and option.available:
+            continue  # pay-now options reserve nothing and are not authorized
+        authorized = engine.authorize(f"a{index}", "b1", f"o{index}", option.product_id, eur(amount))
+        assert authorized.approved is option.available, option.product_id
+        assert authorized.reason is option.reason, option.product_id
+        if authorized.authorization is not None:
+            assert authorized.authorization.reserved == option.credit_needed, option.product_id
+            assert authorized.authorization.deposit == option.deposit, option.product_id
+            engine.cancel(f"x{index}", authorized.authorization.authorization_id)
+
+
 def test_deposit_share_from_counter_offer() -> None:
     """The decision's deposit amount becomes the share of the limit, rounded up to six decimals."""
     assert deposit_share(eur("4000.00"), eur("20000.00")) == Decimal("0.2")

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from b2bcredit.checkout.options import Cart, checkout_options
-from b2bcredit.core.errors import InvalidInputError
+from b2bcredit.core.errors import InvalidInputError, InvalidTypeError
 from b2bcredit.core.money import Money, Rounding
 from b2bcredit.ledger.exposure import buyer_position, exposure
 from b2bcredit.ledger.invariants import check_invariants
@@ -242,6 +242,11 @@ class TestTermsSpec:
         """A rate is a fraction of one; 9.9 would be 990 %."""
         with pytest.raises(InvalidInputError, match="between 0 and 1"):
             TermsSpec(TermsKind.INSTALLMENTS, installments=3, annual_rate=Decimal("9.9"))
+
+    def test_float_rate_rejected(self) -> None:
+        """A float rate is rejected: money rates are Decimals."""
+        with pytest.raises(InvalidTypeError, match="annual_rate"):
+            TermsSpec(TermsKind.INSTALLMENTS, installments=3, annual_rate=0.099)  # type: ignore[arg-type]
 
     def test_catalogue_reads_rate(self) -> None:
         """The default catalogue's interest-bearing plan has its rate and shows it in its code."""

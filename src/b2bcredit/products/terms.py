@@ -20,7 +20,7 @@ from typing import Protocol, runtime_checkable
 import attrs
 
 from b2bcredit.core.calendar import BusinessCalendar, BusinessDayConvention
-from b2bcredit.core.errors import InvalidInputError
+from b2bcredit.core.errors import InvalidInputError, InvalidTypeError
 from b2bcredit.core.money import Money, Rounding
 from b2bcredit.terms import discount as terms_discount
 from b2bcredit.terms import trade
@@ -73,6 +73,10 @@ class TermsSpec:
     annual_rate: Decimal = Decimal(0)
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.annual_rate, Decimal):
+            raise InvalidTypeError(
+                "annual_rate", self.annual_rate, "expected a Decimal, never a float", "Pass Decimal('0.099')."
+            )
         if not Decimal(0) <= self.annual_rate <= Decimal(1):
             raise InvalidInputError(
                 "annual_rate",
