@@ -1,4 +1,4 @@
-"""Library upgrades on an SQLite file: schema version 4 and retries across a product-model change."""
+"""Library upgrades: schema version 4, stored terms of older models, retries across a product-model change."""
 
 from __future__ import annotations
 
@@ -8,12 +8,17 @@ import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
+from b2bcredit.core.errors import InvalidStateError
 from b2bcredit.core.money import Money
 from b2bcredit.ledger.model import CreditProfile
 from b2bcredit.ledger.service import Ledger
 from b2bcredit.products.catalogue import default_catalogue
-from b2bcredit.storage.codec import from_json, to_json
+from b2bcredit.products.terms import TermsSpec
+from b2bcredit.storage.codec import decode, from_json, to_json
 from b2bcredit.storage.sqlite import SCHEMA_VERSION, SqliteStore
+from b2bcredit.terms.periods import Frequency
 from tests.ledger.support import ManualClock
 
 CATALOGUE = default_catalogue()
@@ -95,3 +100,35 @@ def test_retry_after_product_model_upgrade_replays(tmp_path: Path) -> None:
     assert ledger.capture("c1", first.authorization.authorization_id) == captured
     assert ledger.account(account.account_id).reserved.is_zero()
     upgraded.close()
+
+
+def _stored_before_frequency(interval_months: int | None) -> dict[str, object]:
+    """Return stored plan terms as the TermsSpec before ``frequency`` existed wrote them."""
+    data: dict[str, object] = {
+        "kind": "installments",
+        "days": 0,
+        "discount_rate": None,
+        "discount_days": None,
+        "installments": 4,
+    }
+    if interval_months is not None:
+        data["interval_months"] = interval_months
+    return data
+
+
+@pytest.mark.parametrize(
+    ("interval_months", "frequency"),
+    [(None, Frequency.MONTHLY), (1, Frequency.MONTHLY), (3, Frequency.QUARTERLY), (12, Frequency.ANNUAL)],
+)
+def test_terms_before_frequency_keep_interval(interval_months: int | None, frequency: Frequency) -> None:
+    """Stored terms with interval_months read with that frequency, not as monthly."""
+    terms = decode(TermsSpec, _stored_before_frequency(interval_months))
+
+    assert terms.frequency is frequency
+    assert terms.installments == 4
+
+
+def test_terms_with_unknown_interval_raise() -> None:
+    """An interval that no frequency has raises instead of reading as monthly."""
+    with pytest.raises(InvalidStateError, match="every 2 months"):
+        decode(TermsSpec, _stored_before_frequency(2))

@@ -15,12 +15,12 @@ from __future__ import annotations
 import enum
 from datetime import date
 from decimal import Decimal
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
 from b2bcredit.core.calendar import BusinessCalendar, BusinessDayConvention
-from b2bcredit.core.errors import InvalidInputError, InvalidTypeError
+from b2bcredit.core.errors import InvalidInputError, InvalidStateError, InvalidTypeError
 from b2bcredit.core.money import Money, Rounding
 from b2bcredit.terms import discount as terms_discount
 from b2bcredit.terms import trade
@@ -29,12 +29,18 @@ from b2bcredit.terms.periods import Frequency, due_dates
 from b2bcredit.terms.rounding import RoundingPolicy
 
 __all__ = [
+    "MONTHS_TO_FREQUENCY",
     "EarlyPaymentDiscount",
     "PaymentTerms",
     "ScheduledPayment",
     "TermsKind",
     "TermsSpec",
+    "upgrade_stored_terms",
 ]
+
+# The frequency of an instalment plan given as months between instalments, the form
+# catalogues of version 2026-12-01 and records stored before ``frequency`` existed use.
+MONTHS_TO_FREQUENCY = {1: Frequency.MONTHLY, 3: Frequency.QUARTERLY, 6: Frequency.SEMIANNUAL, 12: Frequency.ANNUAL}
 
 
 class TermsKind(enum.Enum):
@@ -218,6 +224,29 @@ class TermsSpec:
         if self.kind is TermsKind.INSTALLMENTS:
             return (due_dates(anchor, self.installments, self.frequency)[-1] - anchor).days
         return (self.trade_terms().due_date(anchor) - anchor).days
+
+
+def upgrade_stored_terms(data: dict[str, Any]) -> dict[str, Any]:
+    """Return the JSON of stored terms in the current form of :class:`TermsSpec`.
+
+    Terms stored before ``frequency`` existed give the months between instalments as
+    ``interval_months``. Without this step they would read as monthly whatever their
+    interval, so a quarterly plan would be invoiced monthly after an upgrade.
+
+    Raises:
+        InvalidStateError: the stored interval has no frequency (such as 2 months).
+    """
+    if "frequency" in data or "interval_months" not in data:
+        return data
+    months = int(data["interval_months"])
+    if months not in MONTHS_TO_FREQUENCY:
+        raise InvalidStateError(
+            f"stored instalment terms every {months} months have no frequency; "
+            "replace the product with a plan of 1, 3, 6 or 12 months between instalments"
+        )
+    upgraded = {name: value for name, value in data.items() if name != "interval_months"}
+    upgraded["frequency"] = MONTHS_TO_FREQUENCY[months].value
+    return upgraded
 
 
 @attrs.frozen
