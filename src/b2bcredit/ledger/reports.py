@@ -167,9 +167,10 @@ class Statement:
             )
         out.append("  payments:")
         for payment in self.payments:
+            parts = len(payment.allocations)
             out.append(
                 f"    {payment.payment_id} {payment.received_on} {payment.amount} ({payment.source.value})"
-                f"  applied to {len(payment.allocations)} components, unapplied {payment.unapplied}"
+                f"  applied to {parts} invoice component{'' if parts == 1 else 's'}, unapplied {payment.unapplied}"
             )
         out.append("  credit notes:")
         for note in self.credit_notes:
