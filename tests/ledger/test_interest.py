@@ -116,6 +116,9 @@ class TestReferenceSchedule:
         assert book_total(ledger, account_id, Book.INTEREST_RECEIVABLE) == eur("112.97")
         assert book_total(ledger, account_id, Book.UNEARNED_INTEREST) == eur("-112.97")
         assert book_total(ledger, account_id, Book.INTEREST_INCOME) == eur("0.00")
+        statement = ledger.statement(account_id)
+        assert statement.interest_receivable == eur("112.97")
+        assert "open invoices 2500.00 EUR   unapplied credit 0.00 EUR   open interest 112.97 EUR" in statement.render()
 
 
 class TestPayments:

@@ -345,6 +345,7 @@ class StatementView(BaseModel):
     unapplied: Money
     invoices: list[StatementLineView]
     aging: dict[str, Money]
+    interest_receivable: Money | None = None
 
     @classmethod
     def of(cls, statement: Statement) -> StatementView:
@@ -377,6 +378,7 @@ class StatementView(BaseModel):
                 for line in statement.invoices
             ],
             aging={line.bucket.value: line.amount for line in statement.aging.lines},
+            interest_receivable=statement.interest_receivable,
         )
 
 

@@ -1264,6 +1264,7 @@ class Ledger:
                 payments=tuple(tx.payments(account_id)),
                 credit_notes=tuple(tx.credit_notes(account_id)),
                 aging=aging(account, invoices, day),
+                interest_receivable=Money.sum((invoice.interest_due for invoice in invoices), account.currency),
             )
 
     def aging(self, account_id: str, *, as_of: date | None = None) -> AgingReport:
