@@ -1285,6 +1285,8 @@ def _product_request(product: Product) -> dict[str, str]:
     model gains a field, so a retry after a library upgrade would conflict with its own
     first call.
     """
+    # NOTE: authorize records stored before this form fingerprinted the encoded product,
+    # which gained annual_rate since, so retrying one of them raises ConflictError.
     return {"product_id": product.product_id, "fee_discount": str(product.pricing.fee_discount)}
 
 
