@@ -101,7 +101,7 @@ class Decision:
         return self.counter_offer is not None
 
     def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready form with the input snapshot."""
+        """Return a JSON-ready form with the limit detail and the input snapshot."""
         return {
             "application_id": self.application_id,
             "outcome": self.outcome.value,
@@ -126,6 +126,7 @@ class Decision:
             "adverse_action": None
             if self.adverse_action is None
             else self.adverse_action.to_dict(),
+            "limit_detail": self.limit_detail.to_dict(),
             "fallback_features": list(self.fallback_features),
             "input_snapshot": self.input_snapshot.model_dump(mode="json"),
         }

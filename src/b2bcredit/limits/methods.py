@@ -68,6 +68,13 @@ class LimitEstimate:
     def available(self) -> bool:
         return self.amount is not None
 
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "method": self.method,
+            "amount": None if self.amount is None else self.amount.to_dict(),
+            "note": self.note,
+        }
+
 
 class LimitMethod(Protocol):
     """A way to size a limit."""

@@ -128,6 +128,15 @@ class LimitDecision:
     caps_applied: tuple[str, ...]
     multiplier: Decimal | None = None
 
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "limit": self.limit.to_dict(),
+            "estimates": [estimate.to_dict() for estimate in self.estimates],
+            "combined": None if self.combined is None else self.combined.to_dict(),
+            "caps_applied": list(self.caps_applied),
+            "multiplier": None if self.multiplier is None else str(self.multiplier),
+        }
+
 
 @attrs.frozen
 class LimitPolicy:
