@@ -143,6 +143,8 @@ class Underwriter:
         self.limit_policy = limit_policy
         self.application_date = application_date
         self._limit_policies: dict[str, LimitPolicy] = {}
+        # The features that count as supplied, per model, computed once because every decision reads them.
+        self._informative = tuple(informative_features(model.feature_names) for model in self.models)
 
     @classmethod
     def with_defaults(
@@ -164,12 +166,18 @@ class Underwriter:
 
     def select_model(self, features: Mapping[str, object]) -> int:
         """Return the index of the model that scores an application with these features."""
+        return self._select(self._supplied_counts(features))
+
+    def _supplied_counts(self, features: Mapping[str, object]) -> list[int]:
+        """Return, per model, how many of its buyer-describing features ``features`` supplies."""
+        return [sum(features.get(name) is not None for name in names) for names in self._informative]
+
+    def _select(self, supplied: Sequence[int]) -> int:
         best_index, best_share = 0, -1.0
-        for index, model in enumerate(self.models):
-            names = informative_features(model.feature_names)
+        for index, (names, count) in enumerate(zip(self._informative, supplied, strict=True)):
             if not names:
                 continue
-            share = supplied_features(model, features) / len(names)
+            share = count / len(names)
             if share >= 0.5:
                 return index
             if share > best_share:
@@ -195,7 +203,8 @@ class Underwriter:
         # single step above a fifth of it (cProfile).
         parsed = parse_application(application)
         features = application_features(parsed)
-        model = self.models[self.select_model(features)]
+        supplied = self._supplied_counts(features)
+        model = self.models[self._select(supplied)]
         result = model.score_one(features)
         return self._decide(
             parsed,
@@ -205,12 +214,15 @@ class Underwriter:
             result.reasons,
             result.fallback_features,
             limit_multiplier,
-            self._insufficient_data(features),
+            self._insufficient_text(supplied),
         )
 
     def _insufficient_data(self, features: Mapping[str, object]) -> str | None:
         """Return the referral text when ``features`` supplies nothing any model reads."""
-        if any(supplied_features(model, features) for model in self.models):
+        return self._insufficient_text(self._supplied_counts(features))
+
+    def _insufficient_text(self, supplied: Sequence[int]) -> str | None:
+        if any(supplied):
             return None
         return "; ".join(missing_features_message(model) for model in self.models)
 

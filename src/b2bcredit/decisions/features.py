@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from typing import Final
 
 from b2bcredit.api.underwriting import BuyerApplication
-from b2bcredit.core.money import Money
 
 __all__ = ["APPLICANT_CHOSEN_FEATURES", "FINANCIAL_RATIOS", "application_features", "informative_features"]
 
@@ -53,17 +52,23 @@ def _informative_of_tuple(names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(name for name in names if name not in APPLICANT_CHOSEN_FEATURES)
 
 
-def _ratio(numerator: Money | None, denominator: Money | None) -> float | None:
-    if numerator is None or denominator is None or denominator.is_zero():
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    # A Money amount has at most a few decimals, so its float is 0.0 exactly when it is zero.
+    if numerator is None or denominator is None or denominator == 0.0:
         return None
     # Ratios are statistics, so float division is exact enough and avoids any decimal context.
-    return float(numerator.amount) / float(denominator.amount)
+    return numerator / denominator
 
 
 def application_features(application: BuyerApplication) -> dict[str, object]:
     """Return every feature the library derives from ``application`` (None when unknown)."""
     features: dict[str, object] = {}
-    amounts = application.financials.amounts() if application.financials is not None else {}
+    # Each amount is converted to float once, though most enter several ratios.
+    amounts: dict[str, float] = (
+        {name: float(value.amount) for name, value in application.financials.reported_amounts.items()}
+        if application.financials is not None
+        else {}
+    )
     for name, (numerator, denominator) in FINANCIAL_RATIOS.items():
         features[name] = _ratio(amounts.get(numerator), amounts.get(denominator))
 

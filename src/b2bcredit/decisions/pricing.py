@@ -7,12 +7,14 @@ result rounds half-up to the minor unit at the point named in each function.
 
 from __future__ import annotations
 
+import functools
 import math
 from decimal import Decimal
 
 import attrs
 from scipy.stats import norm
 
+from b2bcredit.core.currency import Currency
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import DECIMAL_CONTEXT, Money, Rounding, to_decimal
 
@@ -167,23 +169,37 @@ def quote_fee(
         raise InvalidInputError(
             "term_days", term_days, "cannot be negative", "Pass the payment term in days."
         )
-    year_share = DECIMAL_CONTEXT.divide(Decimal(term_days), Decimal(365))
-    funding = ead.multiply(
-        DECIMAL_CONTEXT.multiply(policy.cost_of_funds, year_share), Rounding.HALF_UP
-    )
     risk_weight = (
         irb_corporate_risk_weight(pd, lgd, policy.maturity_years) if policy.use_irb else 1.0
     )
+    # Under IRB the weight varies with every PD, so caching those rates would not pay.
+    rates = _term_rates if policy.use_irb else _fixed_weight_term_rates
+    funding_rate, capital_rate = rates(policy, term_days, risk_weight)
+    return FeeQuote(
+        funding=ead.multiply(funding_rate, Rounding.HALF_UP),
+        expected_loss=loss if loss is not None else expected_loss(ead, pd, lgd),
+        capital=ead.multiply(capital_rate, Rounding.HALF_UP),
+        operating=_operating_cost(policy.operating_cost, ead.currency),
+        risk_weight=risk_weight,
+    )
+
+
+def _term_rates(policy: PricingPolicy, term_days: int, risk_weight: float) -> tuple[Decimal, Decimal]:
+    """Return the funding rate and the capital rate per unit of EAD for one term."""
+    year_share = DECIMAL_CONTEXT.divide(Decimal(term_days), Decimal(365))
+    funding_rate = DECIMAL_CONTEXT.multiply(policy.cost_of_funds, year_share)
     capital_rate = DECIMAL_CONTEXT.multiply(
         DECIMAL_CONTEXT.multiply(Decimal(repr(risk_weight)), policy.capital_ratio),
         DECIMAL_CONTEXT.multiply(policy.hurdle_rate, year_share),
     )
-    capital = ead.multiply(capital_rate, Rounding.HALF_UP)
-    operating = Money(policy.operating_cost, ead.currency, rounding=Rounding.HALF_UP)
-    return FeeQuote(
-        funding=funding,
-        expected_loss=loss if loss is not None else expected_loss(ead, pd, lgd),
-        capital=capital,
-        operating=operating,
-        risk_weight=risk_weight,
-    )
+    return funding_rate, capital_rate
+
+
+# Checkout quotes repeat a few terms under one policy, so the rates and the operating cost
+# are computed once per combination. The functions are pure and their results immutable.
+_fixed_weight_term_rates = functools.lru_cache(maxsize=1024)(_term_rates)
+
+
+@functools.lru_cache(maxsize=256)
+def _operating_cost(amount: Decimal, currency: Currency) -> Money:
+    return Money(amount, currency, rounding=Rounding.HALF_UP)

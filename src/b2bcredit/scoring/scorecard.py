@@ -228,6 +228,12 @@ class _CompiledFeature:
     label: str
     # Per bin: the place of the value as the reason text writes it ("in range [0.1, 0.5)").
     places: tuple[str, ...]
+    # Per bin: the points lost against the reference bin, that figure rounded for the
+    # ReasonCode, and the reason text after the buyer's value. All three depend on the bin
+    # alone, so a decision only joins the label, the value and the tail.
+    losses: tuple[float, ...]
+    rounded_losses: tuple[float, ...]
+    reason_tails: tuple[str, ...]
 
 
 def _compile(feature: ScoredFeature) -> _CompiledFeature:
@@ -236,6 +242,10 @@ def _compile(feature: ScoredFeature) -> _CompiledFeature:
     # Position -1 (an unseen category) reads the extra last slot: the unobserved
     # treatment's points, never observed.
     unseen_points = _unobserved_points(feature)
+    points = (*feature.points, unseen_points)
+    places = (*(_place(b) for b in binning.bins), "a category not seen in training")
+    best_label = binning.bins[feature.reference_bin].label
+    losses = tuple(feature.best_points - p for p in points)
     return _CompiledFeature(
         name=binning.name,
         categorical=binning.spec.kind is FeatureKind.CATEGORICAL,
@@ -245,16 +255,22 @@ def _compile(feature: ScoredFeature) -> _CompiledFeature:
         interval_count=binning.interval_count,
         missing_index=binning.missing_index,
         categories=binning.category_index(),
-        points=(*feature.points, unseen_points),
-        points_array=np.asarray((*feature.points, unseen_points), dtype=np.float64),
+        points=points,
+        points_array=np.asarray(points, dtype=np.float64),
         observed=(*observed, False),
         observed_array=np.asarray((*observed, False), dtype=np.bool_),
         treatment=binning.spec.unobserved,
         best_points=feature.best_points,
         code=binning.spec.code,
         label=binning.spec.display_label,
-        places=(*(_place(b) for b in binning.bins), "a category not seen in training"),
-        best_label=binning.bins[feature.reference_bin].label,
+        places=places,
+        best_label=best_label,
+        losses=losses,
+        rounded_losses=tuple(round(lost, 4) for lost in losses),
+        reason_tails=tuple(
+            f" ({place}) scores {lost:.0f} points below the best range {best_label}"
+            for place, lost in zip(places, losses, strict=True)
+        ),
     )
 
 
@@ -360,17 +376,15 @@ class Scorecard:
     ) -> tuple[ReasonCode, ...]:
         losses: list[tuple[float, int]] = []
         for index, (compiled, position) in enumerate(zip(self._compiled, positions, strict=True)):
-            lost = compiled.best_points - compiled.points[position]
+            lost = compiled.losses[position]
             # The text shows whole points, and "0 points below the best range" is no adverse factor.
             if lost >= MIN_REASON_POINTS:
                 losses.append((-lost, index))
         losses.sort()
         reasons = []
-        for negative_lost, index in losses[:max_reasons]:
+        for _, index in losses[:max_reasons]:
             compiled = self._compiled[index]
-            reasons.append(
-                _reason(compiled, positions[index], row.get(compiled.name), -negative_lost)
-            )
+            reasons.append(_reason(compiled, positions[index], row.get(compiled.name)))
         return tuple(reasons)
 
     def reasons_for_row(
@@ -522,6 +536,14 @@ def _column_length(columns: Mapping[str, Any], names: tuple[str, ...]) -> int:
 
 
 def _assign_one(compiled: _CompiledFeature, value: object) -> int:
+    if type(value) is float and not compiled.categorical:
+        # The common case, a ratio: the same steps as below without the type checks.
+        if value != value:
+            return compiled.missing_index
+        for offset, special in enumerate(compiled.specials):
+            if value == special:
+                return compiled.interval_count + offset
+        return bisect.bisect_right(compiled.edges, value)
     if compiled.categorical:
         if (
             value is None
@@ -626,6 +648,8 @@ def _raise_unobserved(
 
 
 def _format_value(value: object) -> str:
+    if type(value) is float:
+        return "missing" if value != value else f"{value:.6g}"
     if value is None or (isinstance(value, float) and value != value):
         return "missing"
     if isinstance(value, float | np.floating):
@@ -639,16 +663,12 @@ def _place(bin_: Bin) -> str:
     return f"in range {bin_.label}"
 
 
-def _reason(compiled: _CompiledFeature, position: int, value: object, lost: float) -> ReasonCode:
+def _reason(compiled: _CompiledFeature, position: int, value: object) -> ReasonCode:
     value_text = _format_value(value)
-    text = (
-        f"{compiled.label}: {value_text} ({compiled.places[position]}) scores {lost:.0f} points "
-        f"below the best range {compiled.best_label}"
-    )
     return ReasonCode(
         code=compiled.code,
         feature=compiled.name,
-        text=text,
+        text=f"{compiled.label}: {value_text}{compiled.reason_tails[position]}",
         value=value_text,
-        points_lost=round(lost, 4),
+        points_lost=compiled.rounded_losses[position],
     )
