@@ -7,15 +7,16 @@ three sources: the demo portfolio (shipped in the package), Polish 5year and the
 case study (the public data sets). The file stores each application's source and id,
 never the data rows; the test rebuilds the applications from the data files.
 
-The file pins answers, so a change that alters one must be deliberate. After refitting
-the default models or changing a default policy, rewrite the file and review its diff:
+The file pins every decision field, so a change that alters one must be deliberate.
+After refitting the default models or changing a default policy, rewrite the file and
+review its diff:
 
     B2BCREDIT_DATA=/path/to/data python -m tests.decisions.golden
 
 Run it from the checkout root. It decides every row of both data sets and keeps the first
 row of each kind of decision (model, outcome, counter-offer with or without a deposit,
-limit state, first reason code and whether a fallback bin was used), so the pinned rows cover every path the data
-reaches.
+limit state, first reason code and whether a fallback bin was used), so the pinned rows
+cover every path the data reaches.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def model_hashes(underwriter: Underwriter) -> dict[str, str]:
 
 
 def decision_kind(decision: Decision) -> tuple[object, ...]:
-    """Return what tells one path through the decision from another."""
+    """Return the properties that distinguish one path through ``decide`` from another."""
     return (
         decision.model_name,
         decision.outcome.value,

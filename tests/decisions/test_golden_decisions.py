@@ -1,6 +1,6 @@
 """Full decisions on the shipped default models match the pinned ones, single and batch.
 
-A change to speed or structure must not change an answer. When an answer changes on
+A change to speed or structure must not change a decision. When a decision changes on
 purpose (a refit, a policy change), rewrite the pinned file as ``tests/decisions/golden.py``
 describes and review the diff.
 """

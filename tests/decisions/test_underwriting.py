@@ -185,6 +185,34 @@ def test_zero_limit_never_unlimited(underwriter: Underwriter) -> None:
     assert decision.granted_limit.state is not LimitState.UNLIMITED
 
 
+def test_limit_zero_names_method_and_input(underwriter: Underwriter) -> None:
+    """R_LIMIT_ZERO names the method and the input that sized the credit line at zero."""
+    data = _application(financials={"equity": "-120000.00 EUR", "total_assets": "900000.00 EUR"})
+    data.pop("trade_history")
+    decision = underwriter.underwrite(data)
+    assert decision.outcome is Outcome.DECLINED
+    reason = decision.reasons[0]
+    assert reason.code == "R_LIMIT_ZERO"
+    assert reason.text == (
+        "the credit line is 0 (prepayment only) because tangible net worth is -120000.00 EUR, "
+        "so the net-worth method gives 0"
+    )
+    assert reason.value == "-120000.00 EUR"
+
+
+def test_limit_zero_from_counter_offer_share() -> None:
+    """A counter-offer whose share of the limit rounds to zero names the share and the step."""
+    policy = UnderwritingPolicy(approve_max_pd=0.0, refer_max_pd=0.0, counter_offer_max_pd=1.0)
+    underwriter = Underwriter.with_defaults(policy=policy)
+    data = _application(trade_history={"months_of_history": 24, "average_monthly_purchases": "100.00 EUR"})
+    data.pop("financials")
+    decision = underwriter.underwrite(data)
+    reason = decision.reasons[0]
+    assert reason.code == "R_LIMIT_ZERO"
+    assert "the counter-offer limit, 0.5 of the sized 100.00 EUR, rounds down to 0 at the step of 100" in reason.text
+    assert reason.value == "100.00 EUR"
+
+
 def test_policy_round_trip_and_unknown_key() -> None:
     """A policy survives to_dict/from_dict, and an unknown key raises naming it."""
     policy = UnderwritingPolicy(version="2024-06", approve_max_pd=0.03)

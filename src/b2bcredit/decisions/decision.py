@@ -176,6 +176,24 @@ def _knock_outs(application: BuyerApplication, policy: UnderwritingPolicy) -> li
     return found
 
 
+def _limit_zero_reason(
+    sizing: LimitDecision, sized: Money, policy: UnderwritingPolicy, limit_policy: LimitPolicy
+) -> ReasonCode:
+    """Return the R_LIMIT_ZERO reason: the method and the input that left no credit line."""
+    if sizing.zero_reason is not None:
+        basis = sizing.zero_basis
+        cause = sizing.zero_reason
+        value = str(basis if basis is not None else sizing.limit.amount)
+    else:
+        # The methods gave a positive limit, and the counter-offer's share of it rounded to 0.
+        cause = (
+            f"the counter-offer limit, {policy.counter_limit_share} of the sized {sized}, "
+            f"rounds down to 0 at the step of {limit_policy.step}"
+        )
+        value = str(sized)
+    return ReasonCode(LIMIT_ZERO, "limit", f"the credit line is 0 (prepayment only) because {cause}", value, 0.0)
+
+
 def limit_inputs(application: BuyerApplication, grade: str) -> LimitInputs:
     """Collect what the limit methods read from an application."""
     amounts = application.financials.amounts() if application.financials is not None else {}
@@ -285,16 +303,7 @@ def decide(
         if granted.state is LimitState.PREPAY_ONLY and requested.is_positive():
             outcome = Outcome.DECLINED
             counter = None
-            reasons = (
-                ReasonCode(
-                    LIMIT_ZERO,
-                    "limit",
-                    "the limit methods size the credit line at zero, so only prepayment is offered",
-                    "0",
-                    0.0,
-                ),
-                *reasons,
-            )[:4]
+            reasons = (_limit_zero_reason(sizing, sized, policy, limit_policy), *reasons)[:4]
         else:
             outcome = Outcome.APPROVED
 
