@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
 from b2bcredit.api.underwriting import BuyerApplication
+from b2bcredit.core.currency import Currency
 from b2bcredit.core.money import Money, Rounding
-from b2bcredit.decisions.features import APPLICANT_CHOSEN_FEATURES
+from b2bcredit.decisions.features import APPLICANT_CHOSEN_FEATURES, working_capital
 from b2bcredit.decisions.policy import Outcome, UnderwritingPolicy
-from b2bcredit.decisions.pricing import FeeQuote, expected_loss, quote_fee
+from b2bcredit.decisions.pricing import FeeQuote, expected_loss, probability_as_decimal, quote_fee
 from b2bcredit.limits.methods import LimitInputs
 from b2bcredit.limits.policy import CreditLimit, LimitDecision, LimitPolicy, LimitState
 from b2bcredit.scoring.scorecard import ReasonCode
@@ -176,6 +178,21 @@ def _knock_outs(application: BuyerApplication, policy: UnderwritingPolicy) -> li
     return found
 
 
+# Immutable values that every decision would otherwise build again.
+_NOT_UNDERWRITTEN: Final = CreditLimit.not_underwritten()
+
+
+@functools.lru_cache(maxsize=256)
+def _zero(currency: Currency) -> Money:
+    return Money.zero(currency)
+
+
+@functools.lru_cache(maxsize=256)
+def _probability(value: float) -> Decimal:
+    # A policy's LGD as the Decimal that expected_loss would convert it to on every call.
+    return probability_as_decimal(value, "lgd")
+
+
 def _limit_zero_reason(
     sizing: LimitDecision, sized: Money, policy: UnderwritingPolicy, limit_policy: LimitPolicy
 ) -> ReasonCode:
@@ -196,22 +213,24 @@ def _limit_zero_reason(
 
 def limit_inputs(application: BuyerApplication, grade: str) -> LimitInputs:
     """Collect what the limit methods read from an application."""
-    amounts = application.financials.amounts() if application.financials is not None else {}
+    statements = application.financials
     history = application.trade_history
-    bureau = next(
-        (b.recommended_limit for b in application.bureau_scores if b.recommended_limit is not None),
-        None,
-    )
+    bureau = None
+    for score in application.bureau_scores:
+        if score.recommended_limit is not None:
+            bureau = score.recommended_limit
+            break
     return LimitInputs(
         currency=application.requested_limit.currency.code,
-        tangible_net_worth=amounts.get("tangible_net_worth") or amounts.get("equity"),
-        working_capital=amounts.get("working_capital"),
+        tangible_net_worth=None if statements is None else statements.tangible_net_worth or statements.equity,
+        working_capital=None if statements is None else working_capital(statements),
         average_monthly_purchases=None if history is None else history.average_monthly_purchases,
         payment_terms_days=application.requested_terms_days,
         bureau_recommended=bureau,
         trade_reference=application.trade_reference_limit,
         risk_grade=grade,
-        annual_revenue=application.firmographics.annual_revenue or amounts.get("sales"),
+        annual_revenue=application.firmographics.annual_revenue
+        or (None if statements is None else statements.sales),
     )
 
 
@@ -239,16 +258,16 @@ def decide(
     from Missing bins alone says nothing about the buyer. Knock-outs still decline.
     Reasons on applicant-chosen features (the requested amount) are dropped.
     """
-    currency = application.requested_limit.currency.code
     requested = application.requested_limit
+    zero = _zero(requested.currency)
     grade = policy.grade(pd)
     sizing = limit_policy.decide(limit_inputs(application, grade), multiplier=limit_multiplier)
     knock_outs = _knock_outs(application, policy)
     reasons: tuple[ReasonCode, ...] = tuple(
-        reason for reason in score_reasons if reason.feature not in APPLICANT_CHOSEN_FEATURES
+        [reason for reason in score_reasons if reason.feature not in APPLICANT_CHOSEN_FEATURES]
     )
     counter: CounterOffer | None = None
-    granted = CreditLimit.not_underwritten()
+    granted = _NOT_UNDERWRITTEN
 
     # Knock-outs decline whatever the score; then the PD cut-offs; then the limit.
     if knock_outs:
@@ -282,7 +301,7 @@ def decide(
             *reasons,
         )[:4]
     else:
-        sized = sizing.limit.amount if sizing.limit.amount is not None else Money.zero(currency)
+        sized = sizing.limit.amount if sizing.limit.amount is not None else zero
         offered = min(requested, sized) if sizing.limit.state is LimitState.LIMITED else sized
         if pd > policy.approve_max_pd:
             # Counter-offer band: a smaller limit, shorter terms and a deposit.
@@ -294,12 +313,9 @@ def decide(
                 limit=offered, terms_days=policy.counter_terms_days, deposit=deposit
             )
         elif offered < requested:
-            counter = CounterOffer(
-                limit=offered,
-                terms_days=application.requested_terms_days,
-                deposit=Money.zero(currency),
-            )
-        granted = CreditLimit.of(offered)
+            counter = CounterOffer(limit=offered, terms_days=application.requested_terms_days, deposit=zero)
+        # The sized limit itself when nothing lowered it, which saves building an equal one.
+        granted = sizing.limit if offered is sizing.limit.amount else CreditLimit.of(offered)
         if granted.state is LimitState.PREPAY_ONLY and requested.is_positive():
             outcome = Outcome.DECLINED
             counter = None
@@ -308,13 +324,13 @@ def decide(
             outcome = Outcome.APPROVED
 
     # Exposure, expected loss and price of what is granted.
-    exposure = granted.amount if granted.amount is not None else Money.zero(currency)
+    exposure = granted.amount if granted.amount is not None else zero
     ead = (
         exposure
         if policy.credit_conversion == 1
         else exposure.multiply(policy.credit_conversion, Rounding.HALF_UP)
     )
-    loss = expected_loss(ead, pd, policy.lgd)
+    loss = expected_loss(ead, pd, _probability(policy.lgd))
     terms = counter.terms_days if counter is not None else application.requested_terms_days
     fee = None
     if outcome is Outcome.APPROVED:

@@ -12,9 +12,16 @@ import functools
 from collections.abc import Iterable
 from typing import Final
 
-from b2bcredit.api.underwriting import BuyerApplication
+from b2bcredit.api.underwriting import BuyerApplication, FinancialStatements
+from b2bcredit.core.money import Money
 
-__all__ = ["APPLICANT_CHOSEN_FEATURES", "FINANCIAL_RATIOS", "application_features", "informative_features"]
+__all__ = [
+    "APPLICANT_CHOSEN_FEATURES",
+    "FINANCIAL_RATIOS",
+    "application_features",
+    "informative_features",
+    "working_capital",
+]
 
 # Features the applicant sets by asking: a model may use them, but they are never an
 # adverse-action reason (a decline must not suggest asking for another amount) and
@@ -36,6 +43,10 @@ FINANCIAL_RATIOS: Final[dict[str, tuple[str, str]]] = {
     "current_assets_to_total_liabilities": ("current_assets", "total_liabilities"),
     "current_liabilities_to_total_assets": ("current_liabilities", "total_assets"),
 }
+
+
+# The statement amounts that enter a ratio.
+_RATIO_INPUTS: Final = tuple(dict.fromkeys(name for pair in FINANCIAL_RATIOS.values() for name in pair))
 
 
 def informative_features(names: Iterable[str]) -> tuple[str, ...]:
@@ -60,15 +71,33 @@ def _ratio(numerator: float | None, denominator: float | None) -> float | None:
     return numerator / denominator
 
 
+def working_capital(financials: FinancialStatements) -> Money | None:
+    """Return the reported working capital, else current assets minus current liabilities.
+
+    It is the rule of :attr:`FinancialStatements.reported_amounts`, without building the
+    other amounts.
+    """
+    if financials.working_capital is not None:
+        return financials.working_capital
+    if financials.current_assets is None or financials.current_liabilities is None:
+        return None
+    return financials.current_assets - financials.current_liabilities
+
+
+def _float_amounts(financials: FinancialStatements) -> dict[str, float]:
+    # The amounts the ratios read, each converted to float once though most enter several ratios.
+    amounts = {}
+    for name in _RATIO_INPUTS:
+        value = working_capital(financials) if name == "working_capital" else getattr(financials, name)
+        if value is not None:
+            amounts[name] = float(value.amount)
+    return amounts
+
+
 def application_features(application: BuyerApplication) -> dict[str, object]:
     """Return every feature the library derives from ``application`` (None when unknown)."""
     features: dict[str, object] = {}
-    # Each amount is converted to float once, though most enter several ratios.
-    amounts: dict[str, float] = (
-        {name: float(value.amount) for name, value in application.financials.reported_amounts.items()}
-        if application.financials is not None
-        else {}
-    )
+    amounts = {} if application.financials is None else _float_amounts(application.financials)
     for name, (numerator, denominator) in FINANCIAL_RATIOS.items():
         features[name] = _ratio(amounts.get(numerator), amounts.get(denominator))
 

@@ -246,7 +246,7 @@ class LimitPolicy:
                 f"the limit policy works in {self.currency}",
                 "Convert the application's amounts with an explicit exchange rate first.",
             )
-        estimates = tuple(method.estimate(inputs) for method in self.methods)
+        estimates = tuple([method.estimate(inputs) for method in self.methods])
         available = [e for e in estimates if e.amount is not None]
         if not available:
             return LimitDecision(CreditLimit.not_underwritten(), estimates, None, (), multiplier)

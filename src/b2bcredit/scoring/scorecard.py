@@ -211,6 +211,8 @@ class _CompiledFeature:
 
     name: str
     categorical: bool
+    # Numeric without special values, so a number's bin is its interval.
+    plain_numeric: bool
     edges: tuple[float, ...]
     edges_with_nan: FloatArray
     specials: tuple[float, ...]
@@ -249,6 +251,7 @@ def _compile(feature: ScoredFeature) -> _CompiledFeature:
     return _CompiledFeature(
         name=binning.name,
         categorical=binning.spec.kind is FeatureKind.CATEGORICAL,
+        plain_numeric=binning.spec.kind is not FeatureKind.CATEGORICAL and not binning.spec.special_values,
         edges=binning.edges,
         edges_with_nan=np.append(np.asarray(binning.edges, dtype=np.float64), np.nan),
         specials=binning.spec.special_values,
@@ -352,7 +355,11 @@ class Scorecard:
         fallbacks: list[str] = []
         for compiled in self._compiled:
             value = row.get(compiled.name)
-            position = _assign_one(compiled, value)
+            if type(value) is float and compiled.plain_numeric and value == value:
+                # The common case, a ratio, inlined: a number of a feature without special values.
+                position = bisect.bisect_right(compiled.edges, value)
+            else:
+                position = _assign_one(compiled, value)
             if not compiled.observed[position]:
                 if compiled.treatment is UnobservedTreatment.RAISE:
                     _raise_unobserved(compiled, value)
