@@ -166,24 +166,26 @@ class Underwriter:
 
     def select_model(self, features: Mapping[str, object]) -> int:
         """Return the index of the model that scores an application with these features."""
-        return self._select(self._supplied_counts(features))
+        return self._choose(features)[0]
 
-    def _supplied_counts(self, features: Mapping[str, object]) -> list[int]:
-        """Return, per model, how many of its buyer-describing features ``features`` supplies."""
-        # A list comprehension per model, because a generator here costs more than the count.
-        return [len([name for name in names if features.get(name) is not None]) for names in self._informative]
+    def _choose(self, features: Mapping[str, object]) -> tuple[int, bool]:
+        """Return the index of the model to score with, and whether any model's feature is supplied.
 
-    def _select(self, supplied: Sequence[int]) -> int:
-        best_index, best_share = 0, -1.0
-        for index, (names, count) in enumerate(zip(self._informative, supplied, strict=True)):
+        The models after the first one the application supplies half of are not counted,
+        because that model is chosen and it has a supplied feature.
+        """
+        best_index, best_share, any_supplied = 0, -1.0, False
+        for index, names in enumerate(self._informative):
             if not names:
                 continue
+            count = len([name for name in names if features.get(name) is not None])
+            any_supplied = any_supplied or count > 0
             share = count / len(names)
             if share >= 0.5:
-                return index
+                return index, True
             if share > best_share:
                 best_index, best_share = index, share
-        return best_index
+        return best_index, any_supplied
 
     def underwrite(
         self,
@@ -204,8 +206,8 @@ class Underwriter:
         # single step above a fifth of it (cProfile).
         parsed = parse_application(application)
         features = application_features(parsed)
-        supplied = self._supplied_counts(features)
-        model = self.models[self._select(supplied)]
+        model_index, any_supplied = self._choose(features)
+        model = self.models[model_index]
         result = model.score_one(features)
         return self._decide(
             parsed,
@@ -215,16 +217,14 @@ class Underwriter:
             result.reasons,
             result.fallback_features,
             limit_multiplier,
-            self._insufficient_text(supplied),
+            None if any_supplied else self._insufficient_text(),
         )
 
     def _insufficient_data(self, features: Mapping[str, object]) -> str | None:
         """Return the referral text when ``features`` supplies nothing any model reads."""
-        return self._insufficient_text(self._supplied_counts(features))
+        return None if self._choose(features)[1] else self._insufficient_text()
 
-    def _insufficient_text(self, supplied: Sequence[int]) -> str | None:
-        if any(supplied):
-            return None
+    def _insufficient_text(self) -> str:
         return "; ".join(missing_features_message(model) for model in self.models)
 
     def _decide(

@@ -45,8 +45,10 @@ FINANCIAL_RATIOS: Final[dict[str, tuple[str, str]]] = {
 }
 
 
-# The statement amounts that enter a ratio.
-_RATIO_INPUTS: Final = tuple(dict.fromkeys(name for pair in FINANCIAL_RATIOS.values() for name in pair))
+# The reported statement amounts that enter a ratio; working capital may be derived instead.
+_REPORTED_RATIO_INPUTS: Final = tuple(
+    dict.fromkeys(name for pair in FINANCIAL_RATIOS.values() for name in pair if name != "working_capital")
+)
 
 
 def informative_features(names: Iterable[str]) -> tuple[str, ...]:
@@ -61,14 +63,6 @@ def _informative_of_tuple(names: tuple[str, ...]) -> tuple[str, ...]:
     # Every decision reads a model's feature names, so the filtered tuple is computed
     # once per model.
     return tuple(name for name in names if name not in APPLICANT_CHOSEN_FEATURES)
-
-
-def _ratio(numerator: float | None, denominator: float | None) -> float | None:
-    # A Money amount has at most a few decimals, so its float is 0.0 exactly when it is zero.
-    if numerator is None or denominator is None or denominator == 0.0:
-        return None
-    # Ratios are statistics, so float division is exact enough and avoids any decimal context.
-    return numerator / denominator
 
 
 def working_capital(financials: FinancialStatements) -> Money | None:
@@ -87,10 +81,13 @@ def working_capital(financials: FinancialStatements) -> Money | None:
 def _float_amounts(financials: FinancialStatements) -> dict[str, float]:
     # The amounts the ratios read, each converted to float once though most enter several ratios.
     amounts = {}
-    for name in _RATIO_INPUTS:
-        value = working_capital(financials) if name == "working_capital" else getattr(financials, name)
+    for name in _REPORTED_RATIO_INPUTS:
+        value = getattr(financials, name)
         if value is not None:
             amounts[name] = float(value.amount)
+    derived = working_capital(financials)
+    if derived is not None:
+        amounts["working_capital"] = float(derived.amount)
     return amounts
 
 
@@ -99,7 +96,12 @@ def application_features(application: BuyerApplication) -> dict[str, object]:
     features: dict[str, object] = {}
     amounts = {} if application.financials is None else _float_amounts(application.financials)
     for name, (numerator, denominator) in FINANCIAL_RATIOS.items():
-        features[name] = _ratio(amounts.get(numerator), amounts.get(denominator))
+        top = amounts.get(numerator)
+        bottom = amounts.get(denominator)
+        # A ratio with a missing or zero denominator is missing. The float of a Money amount
+        # is 0.0 exactly when the amount is zero, because an amount has a few decimals at most.
+        # Ratios are statistics, so float division is exact enough and needs no decimal context.
+        features[name] = None if top is None or not bottom else top / bottom
 
     firm = application.firmographics
     years = application.years_in_business

@@ -14,7 +14,6 @@ from decimal import Decimal
 import attrs
 from scipy.stats import norm
 
-from b2bcredit.core.currency import Currency
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import DECIMAL_CONTEXT, Money, Rounding, to_decimal
 
@@ -121,7 +120,9 @@ class PricingPolicy:
     maturity_years: float = 1.0
 
 
-@attrs.frozen
+# Every decision builds these, and a frozen attrs class without slots sets its fields
+# by plain dict stores, about half the cost of the slot setter that frozen slots need.
+@attrs.frozen(slots=False)
 class FeeQuote:
     """A risk-based fee for one term of credit, split into its parts (all in one currency).
 
@@ -179,7 +180,7 @@ def quote_fee(
         funding=ead.multiply(funding_rate, Rounding.HALF_UP),
         expected_loss=loss if loss is not None else expected_loss(ead, pd, lgd),
         capital=ead.multiply(capital_rate, Rounding.HALF_UP),
-        operating=_operating_cost(policy.operating_cost, ead.currency),
+        operating=_operating_cost(policy.operating_cost, ead.currency.code),
         risk_weight=risk_weight,
     )
 
@@ -201,5 +202,6 @@ _fixed_weight_term_rates = functools.lru_cache(maxsize=1024)(_term_rates)
 
 
 @functools.lru_cache(maxsize=256)
-def _operating_cost(amount: Decimal, currency: Currency) -> Money:
-    return Money(amount, currency, rounding=Rounding.HALF_UP)
+def _operating_cost(amount: Decimal, currency_code: str) -> Money:
+    # Keyed by the code, because hashing a Currency hashes each of its fields.
+    return Money(amount, currency_code, rounding=Rounding.HALF_UP)

@@ -28,7 +28,9 @@ class LimitState(enum.Enum):
     UNLIMITED = "unlimited"  # no limit applies (a policy choice, never a zero amount)
 
 
-@attrs.frozen
+# Every decision builds these, and a frozen attrs class without slots sets its fields
+# by plain dict stores, about half the cost of the slot setter that frozen slots need.
+@attrs.frozen(slots=False)
 class CreditLimit:
     """A limit state with its amount: positive for LIMITED, zero for PREPAY_ONLY, none otherwise."""
 
@@ -108,7 +110,7 @@ class Combination(enum.Enum):
     WEIGHTED = "weighted"  # weights per method, renormalised over the available ones
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class LimitDecision:
     """The limit the policy arrives at and how.
 
