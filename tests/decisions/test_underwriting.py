@@ -16,6 +16,7 @@ from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import Money
 from b2bcredit.datasets.portfolio import sample_portfolio
 from b2bcredit.decisions.facade import ModelFeaturesNotSuppliedError, Underwriter
+from b2bcredit.decisions.features import application_features
 from b2bcredit.decisions.policy import Outcome, UnderwritingPolicy
 from b2bcredit.limits.policy import CreditLimit, LimitState
 
@@ -349,3 +350,14 @@ def test_summary_reports_insufficient_data(underwriter: Underwriter) -> None:
     text = summary([scored, underwriter.underwrite(_bare_application())])
     assert "1 buyer referred for insufficient data" in text
     assert f"mean PD {scored.pd:.2%}" in text
+
+
+def test_features_limited_to_named_ratios() -> None:
+    """Named ratios keep the values of the full set, and the unnamed ratios are left out."""
+    application = Underwriter.sample_application()
+    every = application_features(application)
+    named = application_features(application, frozenset({"current_ratio", "working_capital_to_total_assets"}))
+    assert named["current_ratio"] == every["current_ratio"]
+    assert named["working_capital_to_total_assets"] == every["working_capital_to_total_assets"]
+    assert "net_profit_to_total_assets" not in named
+    assert named["employees"] == every["employees"]

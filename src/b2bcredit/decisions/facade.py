@@ -145,6 +145,8 @@ class Underwriter:
         self._limit_policies: dict[str, LimitPolicy] = {}
         # The features that count as supplied, per model, computed once because every decision reads them.
         self._informative = tuple(informative_features(model.feature_names) for model in self.models)
+        # The features any model reads: the only ratios worth computing.
+        self._model_features = frozenset(name for model in self.models for name in model.feature_names)
 
     @classmethod
     def with_defaults(
@@ -205,7 +207,7 @@ class Underwriter:
         # The time is spread over features, scoring, limit methods and fee pricing, with no
         # single step above a fifth of it (cProfile).
         parsed = parse_application(application)
-        features = application_features(parsed)
+        features = application_features(parsed, self._model_features)
         model_index, any_supplied = self._choose(features)
         model = self.models[model_index]
         result = model.score_one(features)
@@ -279,7 +281,7 @@ class Underwriter:
                 supplies any feature of any model.
         """
         for application in applications:
-            if self._insufficient_data(application_features(application)) is None:
+            if self._insufficient_data(application_features(application, self._model_features)) is None:
                 return
         if applications:
             raise ModelFeaturesNotSuppliedError(
@@ -298,7 +300,7 @@ class Underwriter:
         Unlike :meth:`underwrite_batch` it does not raise when no application supplies any
         feature: each such application is referred with ``R_INSUFFICIENT_DATA``.
         """
-        features = [application_features(a) for a in applications]
+        features = [application_features(a, self._model_features) for a in applications]
         insufficient = [self._insufficient_data(f) for f in features]
         chosen = [self.select_model(f) for f in features]
         decisions: list[Decision | None] = [None] * len(applications)

@@ -12,6 +12,8 @@ import functools
 from collections.abc import Iterable
 from typing import Final
 
+import attrs
+
 from b2bcredit.api.underwriting import BuyerApplication, FinancialStatements
 from b2bcredit.core.money import Money
 
@@ -45,12 +47,6 @@ FINANCIAL_RATIOS: Final[dict[str, tuple[str, str]]] = {
 }
 
 
-# The reported statement amounts that enter a ratio; working capital may be derived instead.
-_REPORTED_RATIO_INPUTS: Final = tuple(
-    dict.fromkeys(name for pair in FINANCIAL_RATIOS.values() for name in pair if name != "working_capital")
-)
-
-
 def informative_features(names: Iterable[str]) -> tuple[str, ...]:
     """Return the feature names that describe the buyer (all but the applicant-chosen ones)."""
     if isinstance(names, tuple):
@@ -78,24 +74,56 @@ def working_capital(financials: FinancialStatements) -> Money | None:
     return financials.current_assets - financials.current_liabilities
 
 
-def _float_amounts(financials: FinancialStatements) -> dict[str, float]:
+@attrs.frozen
+class _RatioPlan:
+    """The ratios to compute and the statement amounts they read."""
+
+    ratios: tuple[tuple[str, str, str], ...]  # (feature, numerator, denominator)
+    reported: tuple[str, ...]  # reported amounts to read, working capital aside
+    working_capital: bool  # whether a ratio reads working capital
+
+
+@functools.lru_cache(maxsize=64)
+def _ratio_plan(names: frozenset[str] | None) -> _RatioPlan:
+    # Underwriters pass the same set of model features on every call, so each plan is built once.
+    ratios = tuple(
+        (name, numerator, denominator)
+        for name, (numerator, denominator) in FINANCIAL_RATIOS.items()
+        if names is None or name in names
+    )
+    inputs = dict.fromkeys(amount for _, *pair in ratios for amount in pair)
+    reads_working_capital = "working_capital" in inputs
+    inputs.pop("working_capital", None)
+    return _RatioPlan(ratios, tuple(inputs), reads_working_capital)
+
+
+def _float_amounts(financials: FinancialStatements, plan: _RatioPlan) -> dict[str, float]:
     # The amounts the ratios read, each converted to float once though most enter several ratios.
     amounts = {}
-    for name in _REPORTED_RATIO_INPUTS:
+    for name in plan.reported:
         value = getattr(financials, name)
         if value is not None:
             amounts[name] = float(value.amount)
-    derived = working_capital(financials)
-    if derived is not None:
-        amounts["working_capital"] = float(derived.amount)
+    if plan.working_capital:
+        derived = working_capital(financials)
+        if derived is not None:
+            amounts["working_capital"] = float(derived.amount)
     return amounts
 
 
-def application_features(application: BuyerApplication) -> dict[str, object]:
-    """Return every feature the library derives from ``application`` (None when unknown)."""
+def application_features(
+    application: BuyerApplication, names: frozenset[str] | None = None
+) -> dict[str, object]:
+    """Return the features the library derives from ``application`` (None when unknown).
+
+    ``names`` limits the financial ratios to those it contains, so a caller that scores a
+    few ratios does not compute the others; None derives every ratio. The features that
+    are not ratios are always derived.
+    """
+    plan = _ratio_plan(names)
     features: dict[str, object] = {}
-    amounts = {} if application.financials is None else _float_amounts(application.financials)
-    for name, (numerator, denominator) in FINANCIAL_RATIOS.items():
+    amounts = {} if application.financials is None else _float_amounts(application.financials, plan)
+    for name, numerator, denominator in plan.ratios:
         top = amounts.get(numerator)
         bottom = amounts.get(denominator)
         # A ratio with a missing or zero denominator is missing. The float of a Money amount

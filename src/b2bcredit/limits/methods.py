@@ -118,7 +118,7 @@ def _to_multiplier(value: str | int | Decimal) -> Decimal:
 
 def _non_negative_base(method: str, label: str, base: Money | None, what: str, share: Decimal) -> LimitEstimate:
     if base is None:
-        return LimitEstimate(method, None, f"no {what} reported")
+        return _unavailable(method, f"no {what} reported")
     if base.amount <= 0:
         return LimitEstimate(
             method, Money.zero(base.currency), f"{what} is {base}, so the {label} gives 0", base
@@ -175,7 +175,7 @@ class NeedsBased:
     def estimate(self, inputs: LimitInputs) -> LimitEstimate:
         purchases = inputs.average_monthly_purchases
         if purchases is None:
-            return LimitEstimate(self.name, None, "no purchase history with this seller")
+            return _unavailable(self.name, "no purchase history with this seller")
         days = inputs.payment_terms_days + self.buffer_days
         amount = purchases.multiply(_needs_factor(days, self.multiplier), Rounding.DOWN)
         if amount.is_zero():
@@ -189,6 +189,12 @@ class NeedsBased:
         return LimitEstimate(
             self.name, amount, f"{purchases!s} a month over {days} days of terms and buffer", purchases
         )
+
+
+@functools.lru_cache(maxsize=256)
+def _unavailable(method: str, note: str) -> LimitEstimate:
+    # Most decisions lack some inputs, and the estimate saying so is the same every time.
+    return LimitEstimate(method, None, note)
 
 
 def _scaled(method: str, label: str, base: Money, share: Decimal, note: str) -> LimitEstimate:
@@ -215,7 +221,7 @@ class BureauRecommendation:
     def estimate(self, inputs: LimitInputs) -> LimitEstimate:
         recommended = inputs.bureau_recommended
         if recommended is None:
-            return LimitEstimate(self.name, None, "no bureau recommendation")
+            return _unavailable(self.name, "no bureau recommendation")
         note = f"{self.share} of the bureau's {recommended}"
         return _scaled(self.name, "bureau method", recommended, self.share, note)
 
@@ -230,7 +236,7 @@ class TradeReference:
     def estimate(self, inputs: LimitInputs) -> LimitEstimate:
         reference = inputs.trade_reference
         if reference is None:
-            return LimitEstimate(self.name, None, "no trade reference")
+            return _unavailable(self.name, "no trade reference")
         note = f"{self.share} of the trade reference {reference}"
         return _scaled(self.name, "trade-reference method", reference, self.share, note)
 

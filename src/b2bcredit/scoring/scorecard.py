@@ -357,8 +357,9 @@ class Scorecard:
         positions: list[int] = []
         fallbacks: list[str] = []
         losses: list[tuple[float, int]] = []
+        get = row.get
         for index, compiled in enumerate(self._compiled):
-            value = row.get(compiled.name)
+            value = get(compiled.name)
             if type(value) is float and compiled.plain_numeric and value == value:
                 # The common case, a ratio, inlined: a number of a feature without special values.
                 position = bisect_right(compiled.edges, value)
