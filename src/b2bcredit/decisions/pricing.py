@@ -99,7 +99,8 @@ def irb_corporate_risk_weight(pd: float, lgd: float, maturity_years: float = 2.5
     return irb_corporate_capital(pd, lgd, maturity_years) * 12.5
 
 
-@attrs.frozen
+# The hash is cached because every fee quote looks up its rates by the policy.
+@attrs.frozen(cache_hash=True)
 class PricingPolicy:
     """Inputs of risk-based fee pricing; rates are annual decimal shares.
 
