@@ -195,6 +195,12 @@ MIGRATIONS: Final[tuple[tuple[MigrationStep, ...], ...]] = (
         "DROP INDEX authorizations_expiring",
         "CREATE INDEX authorizations_by_account ON authorizations(account_id, active, expires_at)",
     ),
+    # Version 4 changes no table. Accounts may now carry a counter-offer's maximum terms
+    # days and deposit share, authorizations a deposit, and invoices and credit notes
+    # interest, all inside their JSON, where older rows read as having none. Version 3 of
+    # the library would read the new rows without those fields and authorize past the
+    # counter-offer, so the version is raised to make it refuse the file.
+    (),
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
