@@ -84,8 +84,8 @@ def _b2bcredit(
 def _decision_times(underwriter: Any, applications: list[Any], repeat: int = 7) -> tuple[float, float]:
     """Return the median wall time and CPU time of one decision, each call on the next input.
 
-    CPU time (``time.process_time``) counts only this process, so it moves less than the
-    wall time when other jobs share the machine.
+    CPU time (``time.process_time``) counts only this process, so time spent waiting for a
+    core does not count, though contention for the caches still inflates it.
     """
     for application in applications[:20]:
         underwriter.underwrite(application)
