@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import math
 from decimal import Decimal
+from typing import Final
 
 import attrs
 from scipy.stats import norm
@@ -28,6 +29,11 @@ __all__ = [
 ]
 
 
+# Decimal bounds, because comparing a Decimal with an int converts the int on every call.
+_ZERO: Final = Decimal(0)
+_ONE: Final = Decimal(1)
+
+
 def probability_as_decimal(value: float | Decimal | str, field: str) -> Decimal:
     """Return a probability in [0, 1] as a Decimal (floats through their shortest repr)."""
     if isinstance(value, float):
@@ -38,7 +44,7 @@ def probability_as_decimal(value: float | Decimal | str, field: str) -> Decimal:
         number = Decimal(repr(value))
     else:
         number = to_decimal(value, field)
-    if not 0 <= number <= 1:
+    if not _ZERO <= number <= _ONE:
         raise InvalidInputError(
             field, value, "must be between 0 and 1", "Pass a share such as 0.45."
         )

@@ -128,7 +128,7 @@ def _non_negative_base(method: str, label: str, base: Money | None, what: str, s
         return LimitEstimate(
             method, amount, f"{share} of {what} {base} rounds down to 0, so the {label} gives 0", base
         )
-    return LimitEstimate(method, amount, f"{share} of {what} {base!s}", base)
+    return LimitEstimate(method, amount, f"{share!s} of {what} {base!s}", base)
 
 
 @attrs.frozen
