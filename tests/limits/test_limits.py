@@ -185,3 +185,16 @@ def test_zero_trade_reference_named() -> None:
     assert estimate.amount == eur("0")
     assert estimate.note == "0.5 of the trade reference 0.00 EUR is 0, so the trade-reference method gives 0"
     assert estimate.basis == eur("0")
+
+
+def test_zero_basis_absent_after_rounding() -> None:
+    """A zero from the rounding step names no method input, though one method gave 0."""
+    policy = LimitPolicy("EUR", (NeedsBased(), NetWorthShare()), combination=Combination.AVERAGE)
+    decision = policy.decide(
+        LimitInputs("EUR", average_monthly_purchases=eur("40"), tangible_net_worth=eur("-5"))
+    )
+    assert decision.limit.state is LimitState.PREPAY_ONLY
+    assert decision.zero_basis is None
+    assert decision.zero_reason == (
+        "the limit methods size the credit line at 30.00 EUR, which rounds to 0 at the step of 100"
+    )

@@ -135,7 +135,13 @@ class LimitDecision:
 
     @property
     def zero_basis(self) -> Money | None:
-        """The input of the first method whose figure is zero, such as a negative net worth."""
+        """The input of the first method whose zero figure made the combined figure zero.
+
+        None when the combined figure is positive (a cap or the rounding step took the limit
+        to zero) or no method applied.
+        """
+        if self.combined is None or not self.combined.is_zero():
+            return None
         return next(
             (e.basis for e in self.estimates if e.amount is not None and e.amount.is_zero() and e.basis is not None),
             None,
