@@ -16,6 +16,7 @@ from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import Money
 from b2bcredit.datasets.portfolio import sample_portfolio
 from b2bcredit.decisions.facade import ModelFeaturesNotSuppliedError, Underwriter
+from b2bcredit.decisions.features import application_features
 from b2bcredit.decisions.policy import Outcome, UnderwritingPolicy
 from b2bcredit.limits.policy import CreditLimit, LimitState
 
@@ -185,6 +186,34 @@ def test_zero_limit_never_unlimited(underwriter: Underwriter) -> None:
     assert decision.granted_limit.state is not LimitState.UNLIMITED
 
 
+def test_limit_zero_names_method_and_input(underwriter: Underwriter) -> None:
+    """R_LIMIT_ZERO names the method and the input that sized the credit line at zero."""
+    data = _application(financials={"equity": "-120000.00 EUR", "total_assets": "900000.00 EUR"})
+    data.pop("trade_history")
+    decision = underwriter.underwrite(data)
+    assert decision.outcome is Outcome.DECLINED
+    reason = decision.reasons[0]
+    assert reason.code == "R_LIMIT_ZERO"
+    assert reason.text == (
+        "the credit line is 0 (prepayment only) because tangible net worth is -120000.00 EUR, "
+        "so the net-worth method gives 0"
+    )
+    assert reason.value == "-120000.00 EUR"
+
+
+def test_limit_zero_from_counter_offer_share() -> None:
+    """A counter-offer whose share of the limit rounds to zero names the share and the step."""
+    policy = UnderwritingPolicy(approve_max_pd=0.0, refer_max_pd=0.0, counter_offer_max_pd=1.0)
+    underwriter = Underwriter.with_defaults(policy=policy)
+    data = _application(trade_history={"months_of_history": 24, "average_monthly_purchases": "100.00 EUR"})
+    data.pop("financials")
+    decision = underwriter.underwrite(data)
+    reason = decision.reasons[0]
+    assert reason.code == "R_LIMIT_ZERO"
+    assert "the counter-offer limit, 0.5 of the sized 100.00 EUR, rounds down to 0 at the step of 100" in reason.text
+    assert reason.value == "100.00 EUR"
+
+
 def test_policy_round_trip_and_unknown_key() -> None:
     """A policy survives to_dict/from_dict, and an unknown key raises naming it."""
     policy = UnderwritingPolicy(version="2024-06", approve_max_pd=0.03)
@@ -337,3 +366,14 @@ def test_summary_reports_insufficient_data(underwriter: Underwriter) -> None:
     text = summary([scored, underwriter.underwrite(_bare_application())])
     assert "1 buyer referred for insufficient data" in text
     assert f"mean PD {scored.pd:.2%}" in text
+
+
+def test_features_limited_to_named_ratios() -> None:
+    """Named ratios keep the values of the full set, and the unnamed ratios are left out."""
+    application = Underwriter.sample_application()
+    every = application_features(application)
+    named = application_features(application, frozenset({"current_ratio", "working_capital_to_total_assets"}))
+    assert named["current_ratio"] == every["current_ratio"]
+    assert named["working_capital_to_total_assets"] == every["working_capital_to_total_assets"]
+    assert "net_profit_to_total_assets" not in named
+    assert named["employees"] == every["employees"]

@@ -19,6 +19,7 @@ from b2bcredit.limits import (
     NeedsBased,
     NetWorthShare,
     RiskClassMatrix,
+    TradeReference,
     WorkingCapitalShare,
 )
 
@@ -37,6 +38,51 @@ def test_negative_net_worth_gives_zero() -> None:
     """A negative tangible net worth sizes the method at zero, not a negative limit."""
     estimate = NetWorthShare().estimate(LimitInputs("EUR", tangible_net_worth=eur("-5")))
     assert estimate.amount == eur("0")
+
+
+def test_zero_reason_names_method_and_input() -> None:
+    """A negative net worth that sizes the limit at zero is named with its method and amount."""
+    policy = LimitPolicy("USD", (NeedsBased(), NetWorthShare()))
+    decision = policy.decide(
+        LimitInputs(
+            "USD",
+            average_monthly_purchases=Money("10000", "USD"),
+            tangible_net_worth=Money("-120000", "USD"),
+        )
+    )
+    assert decision.limit.state is LimitState.PREPAY_ONLY
+    assert decision.zero_reason == "tangible net worth is -120000.00 USD, so the net-worth method gives 0"
+    assert decision.zero_basis == Money("-120000", "USD")
+
+
+def test_zero_reason_names_rounding_step() -> None:
+    """A positive figure below the rounding step is explained by the step."""
+    policy = LimitPolicy("EUR", (NeedsBased(),), step=Decimal("100"))
+    decision = policy.decide(LimitInputs("EUR", average_monthly_purchases=eur("40")))
+    assert decision.limit.state is LimitState.PREPAY_ONLY
+    assert decision.zero_reason == (
+        "the limit methods size the credit line at 60.00 EUR, which rounds to 0 at the step of 100"
+    )
+
+
+def test_zero_reason_names_cap() -> None:
+    """A policy maximum of zero is named as the cap that took the limit to zero."""
+    policy = LimitPolicy("EUR", (NeedsBased(),), maximum=eur("0"))
+    decision = policy.decide(LimitInputs("EUR", average_monthly_purchases=eur("10000")))
+    assert decision.zero_reason == "the policy maximum 0.00 EUR caps the credit line at 0"
+
+
+def test_zero_share_of_small_base_named() -> None:
+    """A share that rounds down to zero says so and names the method."""
+    estimate = NetWorthShare().estimate(LimitInputs("EUR", tangible_net_worth=eur("0.05")))
+    assert estimate.amount == eur("0")
+    assert estimate.note == "0.10 of tangible net worth 0.05 EUR rounds down to 0, so the net-worth method gives 0"
+
+
+def test_positive_limit_has_no_zero_reason() -> None:
+    policy = LimitPolicy("EUR", (NeedsBased(),))
+    decision = policy.decide(LimitInputs("EUR", average_monthly_purchases=eur("10000")))
+    assert decision.zero_reason is None
 
 
 def test_policy_minimum_cap_and_step() -> None:
@@ -131,3 +177,24 @@ def test_limit_never_above_any_method(purchases: int, net_worth: int) -> None:
     for estimate in decision.estimates:
         assert estimate.amount is not None
         assert amount <= estimate.amount
+
+
+def test_zero_trade_reference_named() -> None:
+    """A trade reference of zero gives 0 with a note naming the method and the reference."""
+    estimate = TradeReference().estimate(LimitInputs("EUR", trade_reference=eur("0")))
+    assert estimate.amount == eur("0")
+    assert estimate.note == "0.5 of the trade reference 0.00 EUR is 0, so the trade-reference method gives 0"
+    assert estimate.basis == eur("0")
+
+
+def test_zero_basis_absent_after_rounding() -> None:
+    """A zero from the rounding step names no method input, though one method gave 0."""
+    policy = LimitPolicy("EUR", (NeedsBased(), NetWorthShare()), combination=Combination.AVERAGE)
+    decision = policy.decide(
+        LimitInputs("EUR", average_monthly_purchases=eur("40"), tangible_net_worth=eur("-5"))
+    )
+    assert decision.limit.state is LimitState.PREPAY_ONLY
+    assert decision.zero_basis is None
+    assert decision.zero_reason == (
+        "the limit methods size the credit line at 30.00 EUR, which rounds to 0 at the step of 100"
+    )

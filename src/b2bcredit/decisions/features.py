@@ -12,10 +12,18 @@ import functools
 from collections.abc import Iterable
 from typing import Final
 
-from b2bcredit.api.underwriting import BuyerApplication
+import attrs
+
+from b2bcredit.api.underwriting import BuyerApplication, FinancialStatements
 from b2bcredit.core.money import Money
 
-__all__ = ["APPLICANT_CHOSEN_FEATURES", "FINANCIAL_RATIOS", "application_features", "informative_features"]
+__all__ = [
+    "APPLICANT_CHOSEN_FEATURES",
+    "FINANCIAL_RATIOS",
+    "application_features",
+    "informative_features",
+    "working_capital",
+]
 
 # Features the applicant sets by asking: a model may use them, but they are never an
 # adverse-action reason (a decline must not suggest asking for another amount) and
@@ -53,19 +61,78 @@ def _informative_of_tuple(names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(name for name in names if name not in APPLICANT_CHOSEN_FEATURES)
 
 
-def _ratio(numerator: Money | None, denominator: Money | None) -> float | None:
-    if numerator is None or denominator is None or denominator.is_zero():
+def working_capital(financials: FinancialStatements) -> Money | None:
+    """Return the reported working capital, else current assets minus current liabilities.
+
+    It is the rule of :attr:`FinancialStatements.reported_amounts`, without building the
+    other amounts.
+    """
+    reported = financials.working_capital
+    if reported is not None:
+        return reported
+    # Each field is read once, because a pydantic attribute read costs more than a local one.
+    assets, liabilities = financials.current_assets, financials.current_liabilities
+    if assets is None or liabilities is None:
         return None
-    # Ratios are statistics, so float division is exact enough and avoids any decimal context.
-    return float(numerator.amount) / float(denominator.amount)
+    return assets - liabilities
 
 
-def application_features(application: BuyerApplication) -> dict[str, object]:
-    """Return every feature the library derives from ``application`` (None when unknown)."""
+@attrs.frozen
+class _RatioPlan:
+    """The ratios to compute and the statement amounts they read."""
+
+    ratios: tuple[tuple[str, str, str], ...]  # (feature, numerator, denominator)
+    reported: tuple[str, ...]  # reported amounts to read, working capital aside
+    working_capital: bool  # whether a ratio reads working capital
+
+
+@functools.lru_cache(maxsize=64)
+def _ratio_plan(names: frozenset[str] | None) -> _RatioPlan:
+    # Underwriters pass the same set of model features on every call, so each plan is built once.
+    ratios = tuple(
+        (name, numerator, denominator)
+        for name, (numerator, denominator) in FINANCIAL_RATIOS.items()
+        if names is None or name in names
+    )
+    inputs = dict.fromkeys(amount for _, *pair in ratios for amount in pair)
+    reads_working_capital = "working_capital" in inputs
+    inputs.pop("working_capital", None)
+    return _RatioPlan(ratios, tuple(inputs), reads_working_capital)
+
+
+def _float_amounts(financials: FinancialStatements, plan: _RatioPlan) -> dict[str, float]:
+    # The amounts the ratios read, each converted to float once though most enter several ratios.
+    amounts = {}
+    for name in plan.reported:
+        value = getattr(financials, name)
+        if value is not None:
+            amounts[name] = float(value.amount)
+    if plan.working_capital:
+        derived = working_capital(financials)
+        if derived is not None:
+            amounts["working_capital"] = float(derived.amount)
+    return amounts
+
+
+def application_features(
+    application: BuyerApplication, names: frozenset[str] | None = None
+) -> dict[str, object]:
+    """Return the features the library derives from ``application`` (None when unknown).
+
+    ``names`` limits the financial ratios to those it contains, so a caller that scores a
+    few ratios does not compute the others; None derives every ratio. The features that
+    are not ratios are always derived.
+    """
+    plan = _ratio_plan(names)
     features: dict[str, object] = {}
-    amounts = application.financials.amounts() if application.financials is not None else {}
-    for name, (numerator, denominator) in FINANCIAL_RATIOS.items():
-        features[name] = _ratio(amounts.get(numerator), amounts.get(denominator))
+    amounts = {} if application.financials is None else _float_amounts(application.financials, plan)
+    for name, numerator, denominator in plan.ratios:
+        top = amounts.get(numerator)
+        bottom = amounts.get(denominator)
+        # A ratio with a missing or zero denominator is missing. The float of a Money amount
+        # is 0.0 exactly when the amount is zero, because an amount has a few decimals at most.
+        # Ratios are statistics, so float division is exact enough and needs no decimal context.
+        features[name] = None if top is None or not bottom else top / bottom
 
     firm = application.firmographics
     years = application.years_in_business
@@ -76,10 +143,9 @@ def application_features(application: BuyerApplication) -> dict[str, object]:
         features["new_business"] = None
     else:
         features["new_business"] = 1.0 if years < 2 else 0.0
-    features["naics_sector"] = None if firm.naics_code is None else firm.naics_code[:2]
-    features["naics_subsector"] = (
-        None if firm.naics_code is None or len(firm.naics_code) < 4 else firm.naics_code[:4]
-    )
+    naics = firm.naics_code
+    features["naics_sector"] = None if naics is None else naics[:2]
+    features["naics_subsector"] = None if naics is None or len(naics) < 4 else naics[:4]
     features["urban_rural"] = firm.urban_rural
     features["requested_amount"] = float(application.requested_limit.amount)
 
