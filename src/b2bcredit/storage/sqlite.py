@@ -708,6 +708,8 @@ class _SqliteTransaction:
     def add_entries(self, entries: Sequence[Entry]) -> None:
         if not self._writable:
             raise InvalidStateError("a read transaction cannot write; open store.transaction() instead")
+        if not entries:
+            return
         groups: dict[tuple[str, str], list[tuple[str, int, str, str]]] = {}
         for entry in entries:
             line = (
