@@ -129,8 +129,8 @@ def bench_steady(directory: str, count: int, warmup: int, capture: bool) -> tupl
                 ledger.capture(f"c{index}", result.authorization.authorization_id)
 
     run(0, warmup)
-    # The store's own connection checkpoints on commit; with that off and the WAL emptied,
-    # the WAL's size afterwards counts the frames the timed commits wrote.
+    # The store's own connection checkpoints after commits. With that off and the WAL
+    # emptied, the WAL's size afterwards counts the frames of the timed commits.
     store._connection.execute("PRAGMA wal_autocheckpoint = 0")
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     page_size = connection.execute("PRAGMA page_size").fetchone()[0]

@@ -47,7 +47,7 @@ def test_balance_copy_keeps_other_fields() -> None:
     assert copied == expected
 
 
-def test_balance_copy_knows_every_field() -> None:
+def test_balance_copy_lists_every_field() -> None:
     """A new Account field must be added to _with_balances, which lists them by position."""
     names = tuple(field.name for field in attrs.fields(Account))
     assert names == (

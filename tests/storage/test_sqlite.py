@@ -166,9 +166,9 @@ def test_version_2_file_takes_new_operations(tmp_path: Path) -> None:
 
 
 def _copy_version_3_file(tmp_path: Path) -> Path:
-    # Written by the library at schema version 3, the same calls as the version 2 file:
-    # two accounts, a partial capture, a USD order captured at a locked rate, a decline,
-    # a payment three days later and an authorization that expires one day after the start.
+    # Written by the library at schema version 3 with the same calls as the version 2 file.
+    # It has two accounts, a partial capture, a USD order captured at a locked rate, a
+    # decline, a payment three days later and an authorization that expires after one day.
     path = tmp_path / "version3.sqlite3"
     shutil.copyfile(Path(__file__).parent / "data" / "schema_v3.db", path)
     return path

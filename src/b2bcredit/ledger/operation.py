@@ -132,7 +132,7 @@ class Operation:
 
 
 def _with_balances(account: Account, reserved: Money, receivable: Money, unapplied: Money, revision: int) -> Account:
-    # attrs.evolve takes about three times as long, and every call of the ledger posts.
+    # attrs.evolve takes more than twice as long, and every call of the ledger posts.
     return Account(
         account.account_id,
         account.buyer_id,

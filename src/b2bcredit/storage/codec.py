@@ -151,7 +151,8 @@ def _encoder(kind: Any, products_as_digests: bool = False) -> Callable[[Any], An
     if origin is dict:
         return _encode_mapping
     if kind is Money:
-        return lambda value: f"{value.amount} {value.currency.code}"
+        # Money's str() is the "12.30 EUR" form, read from its fields without properties.
+        return str
     if kind is Decimal:
         return str
     if kind is datetime:
@@ -189,7 +190,7 @@ def _encoder(kind: Any, products_as_digests: bool = False) -> Callable[[Any], An
 
 
 def _encode_mapping(value: dict[Any, Any]) -> Any:
-    # Event payloads are text only, which JSON takes as it is.
+    # Event payloads contain only strings, which orjson writes unchanged.
     if all(type(key) is str and type(item) is str for key, item in value.items()):
         return value
     return {str(key): encode(item) for key, item in value.items()}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import operator
 import sqlite3
 import threading
 import zlib
@@ -116,9 +117,9 @@ def _stored_line(line: list[Any], posted_at: str) -> tuple[str, int, str, str]:
 
 
 def _lines_text(lines: Iterable[tuple[str, int, str, str]], posted_at: str) -> str:
-    # A line is [book, minor units, currency], plus its own time when it differs from
-    # the row's: the ledger posts an operation's lines at one time, but the Store
-    # protocol accepts any.
+    # A line is [book, minor units, currency], with its own time as a fourth element when
+    # that differs from the row's. The ledger posts an operation's lines at one time, but
+    # the Store protocol accepts lines at different times.
     return to_json(
         [
             [book, units, currency] if posted == posted_at else [book, units, currency, posted]
@@ -229,9 +230,9 @@ MIGRATIONS: Final[tuple[tuple[MigrationStep, ...], ...]] = (
         "CREATE INDEX authorizations_by_account ON authorizations(account_id, active, expires_at)",
     ),
     (
-        # Version 4 stores an operation's entries on one account as one row of lines:
-        # an authorization's two entries took two rows of 110 bytes, each repeating the
-        # account, operation and time, and with them 2.1 WAL pages per commit.
+        # Version 4 stores an operation's entries on one account as one row of lines. An
+        # authorization's two entries took two rows of about 110 bytes that each repeated
+        # the account, operation and time, and 2.1 WAL pages per commit.
         """CREATE TABLE new_entries (
             account_id TEXT NOT NULL REFERENCES accounts(account_id),
             operation_id TEXT NOT NULL,
@@ -424,12 +425,13 @@ class SqliteStore:
 _RECORD_CACHE_LIMIT = 20_000
 
 _ACCOUNT_COLUMNS: Final = "data, reserved_minor, receivable_minor, unapplied_minor, revision, expiry_bound"
-# The expiry_bound of an account with no active authorization: it sorts after every time.
+# The expiry_bound of an account with no active authorization, which sorts after every time.
 _NO_ACTIVE_EXPIRY: Final = "~"
 # The account fields kept in the JSON column.
 _ACCOUNT_FIELDS: Final = tuple(
     field.name for field in attrs.fields(Account) if field.name not in (*_ACCOUNT_BALANCES, "revision")
 )
+_read_account_fields: Final = operator.attrgetter(*_ACCOUNT_FIELDS)
 
 
 @attrs.define
@@ -535,10 +537,8 @@ class _SqliteTransaction:
         known = self._cache.account_texts.get(account.account_id)
         if known is not None:
             reference, text = known
-            if all(
-                getattr(account, name) is getattr(reference, name) or getattr(account, name) == getattr(reference, name)
-                for name in _ACCOUNT_FIELDS
-            ):
+            # Tuple equality tries identity before ==, and the fields are mostly the same objects.
+            if _read_account_fields(account) == _read_account_fields(reference):
                 return text
         data = encode_record(account)
         for name in (*_ACCOUNT_BALANCES, "revision"):
@@ -548,8 +548,8 @@ class _SqliteTransaction:
         return text
 
     def _expiry_bound(self, account_id: str) -> str:
-        # The bound only moves later through a search of the active authorizations, which
-        # then also sees the ones written in this transaction.
+        # The bound moves later only through a search of the active authorizations, and that
+        # search includes the ones written in this transaction.
         bound = self._expiry_bounds.get(account_id, "")
         if not bound or account_id in self._stale_bounds:
             row = self._connection.execute(
@@ -727,7 +727,7 @@ class _SqliteTransaction:
                     (account_id, operation_id, lines[0][3], _lines_text(lines, lines[0][3])),
                 )
             except sqlite3.IntegrityError:
-                # A second add for the same operation and account appends to its row; a
+                # A second add for the same operation and account appends to its row. A
                 # missing account still raises.
                 existing = self._connection.execute(
                     "SELECT posted_at, lines FROM entries WHERE account_id = ? AND operation_id = ?",
