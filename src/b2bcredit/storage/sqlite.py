@@ -341,10 +341,11 @@ class SqliteStore:
 
     # Transactions -------------------------------------------------------------------------
 
-    # TODO: an authorization commits about 10.8 WAL pages (the hand-written baseline 4) and
-    # reaches about 960 a second in bench/bench_checkout.py (0.12 times the baseline),
-    # below the 2,000 goal. Next: one entries row per operation (2.2 pages now), integer
-    # account keys in child tables and indexes, and less Python per call in the ledger.
+    # TODO: an authorization commits 10.5 WAL pages (the hand-written baseline 4) and runs
+    # about 890,000 instructions, 70% of them in Python. bench/bench_checkout.py measured
+    # 770 to 1,290 a second on a shared machine (ratio 0.11 to 0.18), below the 2,000 goal.
+    # Left: integer account keys in entries and the authorization index (an estimated 0.3
+    # pages), and less Python per call (buyer fee arithmetic, record encoding).
     @contextmanager
     def transaction(self) -> Iterator[_SqliteTransaction]:
         """Open an exclusive write transaction (``BEGIN IMMEDIATE``); commit on exit."""
