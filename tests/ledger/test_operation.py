@@ -22,7 +22,7 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 def test_balance_copy_keeps_other_fields() -> None:
-    """Only the balances and the revision change; every other field is carried over."""
+    """Only the balances and the revision change, and every other field is carried over."""
     account = Account(
         account_id="acct_1",
         buyer_id="buyer",

@@ -470,9 +470,9 @@ class _SqliteTransaction:
         self._cache = cache
         self._writable = writable
         self.new_digests: set[str] = set()
-        # Per account: the expiry_bound read in this transaction, the earliest expiry of
-        # the active authorizations written since, and whether the bound must be
-        # recomputed because the search for expired authorizations ran.
+        # Per account, these hold the expiry_bound read in this transaction and the
+        # earliest expiry of active authorizations written since. The set names the
+        # accounts whose bound must be recomputed because the search for expired ones ran.
         self._expiry_bounds: dict[str, str] = {}
         self._new_expiries: dict[str, str] = {}
         self._stale_bounds: set[str] = set()
@@ -759,7 +759,7 @@ class _SqliteTransaction:
         return found
 
     def finish(self) -> None:
-        """Lower the expiry_bound of accounts whose new authorizations were written after them."""
+        """Lower the expiry_bound of accounts whose authorizations were written after the account row."""
         for account_id, expires_at in self._new_expiries.items():
             self._connection.execute(
                 "UPDATE accounts SET expiry_bound = ? WHERE account_id = ? AND expiry_bound > ?",
