@@ -67,7 +67,7 @@ if TYPE_CHECKING:
     from b2bcredit.decisions.decision import Decision
     from b2bcredit.decisions.facade import Underwriter
 
-__all__ = ["Engine", "profile_from_decision"]
+__all__ = ["Engine", "deposit_share", "profile_from_decision"]
 
 _log = logging.getLogger("b2bcredit.engine")
 
@@ -193,10 +193,10 @@ class Engine:
         The limit is the decision's granted limit. A declined or referred decision, and a
         prepay-only or not-underwritten limit, give a limit of zero: no credit, never
         unlimited. The PD goes into the credit profile that risk-based fees read, and the
-        decision's model and policy versions into the account's record.
+        decision's model and policy versions into the account's record. A counter-offer's
+        terms days and deposit go into the profile too, where checkout and authorization
+        enforce them. A later decision without a counter-offer lifts them.
         """
-        # TODO: a counter-offer's shorter terms and deposit are not enforced by the account;
-        # only its lower limit is. Restrict the products to the offered terms days here.
         limit, profile = profile_from_decision(decision)
         with self.ledger.store.snapshot() as tx:
             existing = tx.find_account(buyer_id)
@@ -467,11 +467,38 @@ def profile_from_decision(decision: Decision) -> tuple[Money, CreditProfile]:
         model_hash=decision.model_hash,
         policy_version=decision.policy_version,
     )
+    # A counter-offer binds the account to terms shorter than requested and to its
+    # deposit. One that only lowers the limit keeps the requested terms, which, as for
+    # any approval, restrict no product.
+    counter = decision.counter_offer if approved else None
+    shorter = counter is not None and counter.terms_days < application.requested_terms_days
     profile = CreditProfile(
         country=application.firmographics.country,
         buyer_status=BuyerStatus.ACTIVE if trading else BuyerStatus.NEW,
         outcome=outcome,
         probability_of_default=probability,
         underwriting=record,
+        max_terms_days=counter.terms_days if counter is not None and shorter else None,
+        deposit_share=Decimal(0) if counter is None else deposit_share(counter.deposit, counter.limit),
     )
     return limit, profile
+
+
+# Deposit shares are kept to a ten-thousandth of a percent, rounded up so no order pays less.
+_SHARE_QUANTUM = Decimal("0.000001")
+# A deposit of the whole order would leave nothing on credit, so the profile takes shares below one.
+_MAX_SHARE = Decimal(1) - _SHARE_QUANTUM
+
+
+def deposit_share(deposit: Money, limit: Money) -> Decimal:
+    """Return a counter-offer's deposit as a share of its limit, the share each order pays now.
+
+    The decision states the deposit as an amount on the limit (the policy's deposit
+    share times the limit, rounded to the cent). The account applies the same share to
+    every order, so the share is recovered here, rounded up to six decimals.
+    """
+    if not limit.is_positive() or not deposit.is_positive():
+        return Decimal(0)
+    share = DECIMAL_CONTEXT.divide(deposit.amount, limit.amount)
+    return min(share.quantize(_SHARE_QUANTUM, rounding=Rounding.UP.value, context=DECIMAL_CONTEXT), _MAX_SHARE)
+

@@ -29,6 +29,7 @@ CREDIT = [
     "installments_3",
     "installments_6",
     "installments_12",
+    "installments_12_interest",
     "cash_on_delivery",
     "cheque",
 ]

@@ -29,6 +29,15 @@ def test_terms_due_date_rolls(options: list[str], due: str, capsys: pytest.Captu
     assert json.loads(capsys.readouterr().out)["due_date"] == due
 
 
+def test_terms_text_says_which_dates_moved(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["terms", "2/10 net 30", "--invoice-date", "2024-03-01", "--amount", "100.00", "--calendar", "DE"]
+    assert cli_main.main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "due date: 2024-04-02 (moved from 2024-03-31, not a business day in DE; roll following)" in lines
+    # The discount deadline, Monday 2024-03-11, is a business day and stays put.
+    assert "discount deadline: 2024-03-11" in lines
+
+
 def test_schedule_due_dates_roll(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["schedule", "--amount", "1200.00", "--rate", "0", "--periods", "3", "--start", "2024-02-29",
             "--calendar", "GB", "--roll", "modified_following", "--json"]

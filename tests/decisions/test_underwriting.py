@@ -279,6 +279,22 @@ def test_summary_counts_principal_decline_reasons(underwriter: Underwriter) -> N
     assert counted == len(declined)
 
 
+def test_summary_counts_every_cited_decline_reason(underwriter: Underwriter) -> None:
+    """A reason cited second still counts; each decline counts a reason at most once."""
+    decisions = underwriter.underwrite_batch(sample_portfolio())
+    declined = [d for d in decisions if d.outcome is Outcome.DECLINED]
+    line = next(line for line in summary(decisions).splitlines() if line.startswith("reasons cited by declines"))
+    shown = {
+        part.rsplit(" (", 1)[0]: int(part.rsplit("(", 1)[1].rstrip(")"))
+        for part in line.split(": ", 1)[1].split(", ")
+    }
+    every_code = {r.code for d in declined for r in d.reasons}
+    cited = {code: sum(code in {r.code for r in d.reasons} for d in declined) for code in every_code}
+    for code, count in shown.items():
+        assert count == cited[code]
+    assert max(shown.values()) == max(cited.values())
+
+
 def test_summary_limits_skip_zero_limits(underwriter: Underwriter) -> None:
     decision = underwriter.underwrite(_application())
     assert decision.granted_limit.state is LimitState.LIMITED

@@ -29,7 +29,7 @@ from b2bcredit.storage.sqlite import SqliteStore
 from tests.ledger.support import ManualClock
 
 CATALOGUE = default_catalogue()
-PRODUCTS = ["net30", "net30_discount", "installments_3", "net60", "cash_on_delivery"]
+PRODUCTS = ["net30", "net30_discount", "installments_3", "installments_12_interest", "net60", "cash_on_delivery"]
 cents = st.integers(min_value=1, max_value=400_000)
 # Order amounts start at the products' minimum of 50.00, so most orders are judged on credit.
 order_cents = st.integers(min_value=5_000, max_value=400_000)

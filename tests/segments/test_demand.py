@@ -130,3 +130,15 @@ def test_features_use_only_the_window() -> None:
     values = dict(zip(features.names, features.values[0], strict=True))
     assert values["share_kitchen_and_dining"] == 1.0
     assert values["share_bags"] == 0.0
+
+
+def test_cadence_counts_a_short_tenure_as_a_month() -> None:
+    # Customer 100 buys on two days ten days apart; customer 200 once, on the window's last day.
+    table = table_from_rows([
+        line(invoice="1", timestamp="2024-03-01 10:00:00"),
+        line(invoice="2", timestamp="2024-03-11 10:00:00"),
+        line(invoice="3", timestamp="2024-03-11 12:00:00", customer="200"),
+    ])
+    features = demand_features(table, summarise_customers(table))
+    cadence = features.values[:, features.names.index("purchase_days_per_month")]
+    assert cadence.tolist() == pytest.approx([2.0, 1.0])

@@ -27,7 +27,7 @@ from b2bcredit.ledger.model import (
 from b2bcredit.ledger.results import CaptureResult
 from b2bcredit.ledger.service import Ledger
 from b2bcredit.products.catalogue import default_catalogue
-from b2bcredit.storage.codec import dumps, loads
+from b2bcredit.storage.codec import dumps, from_json, loads
 from b2bcredit.storage.sqlite import SCHEMA_VERSION, SchemaVersionError, SqliteStore
 from tests.ledger.support import ManualClock
 
@@ -213,7 +213,12 @@ def test_migrates_version_3_file(tmp_path: Path) -> None:
         if authorization.order_id == "order-1"
     )
     replay = ledger.capture("ship-1", first.authorization_id, Money("4500.00", "EUR"))
-    assert dumps(replay, products_as_digests=True) == first_result[0]
+    # Records have gained fields since version 3, so the replay is compared field by field.
+    stored = from_json(first_result[0])
+    assert replay.invoice.invoice_id == stored["invoice"]["invoice_id"]
+    assert str(replay.invoice.principal) == stored["invoice"]["principal"]
+    assert str(replay.authorization.captured) == stored["authorization"]["captured"]
+    assert replay.authorization.status.value == stored["authorization"]["status"]
     with sqlite3.connect(path) as connection:
         rows = connection.execute("SELECT count(*) FROM entries").fetchone()[0]
         bounds = {row[0] for row in connection.execute("SELECT expiry_bound FROM accounts")}

@@ -321,3 +321,24 @@ class TestValidation:
         data = build_schedule(_spec()).to_dict()
         assert json.loads(json.dumps(data))["instalments"][0]["due_date"] == "2024-02-15"
         assert data["totals"]["principal"] == "1200.00"  # type: ignore[index]
+
+
+def _compounding_spec(amount: str) -> ScheduleSpec:
+    # 150 % a year over 50 years: a probe that pays too little compounds past int64.
+    return ScheduleSpec(
+        amount=Money(amount, "EUR"), annual_rate="1.5", instalments=50, start_date=date(2000, 1, 1),
+        frequency=Frequency.ANNUAL, allow_high_rate=True,
+        rounding=RoundingPolicy(residual=ResidualPlacement.FIRST),
+    )
+
+
+@pytest.mark.parametrize("amount", ["0.01", "100.00", "12345.67"])
+def test_high_rate_long_schedule_stays_in_int64(amount: str) -> None:
+    """The first-instalment residual search no longer overflows on a 50-year loan at 150 %."""
+    spec = _compounding_spec(amount)
+    schedule = build_schedule(spec)
+    check_schedule(schedule)
+    cents = Money(amount, EUR).minor_units
+    batch = build_schedules(spec, np.array([cents, 1_234_567], dtype=np.int64))
+    assert batch.principal[0].tolist() == [row.principal.minor_units for row in schedule.instalments]
+    assert batch.interest[0].tolist() == [row.interest.minor_units for row in schedule.instalments]

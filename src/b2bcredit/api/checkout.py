@@ -28,10 +28,12 @@ class CheckoutRequest(BaseModel):
 
 
 class ScheduledPaymentView(BaseModel):
-    """One dated payment of an option's schedule."""
+    """One dated payment of an option's schedule; an interest-bearing plan also states its principal and interest."""
 
     due_date: date
     amount: Money
+    principal: Money | None = None
+    interest: Money | None = None
 
 
 class HintView(BaseModel):
@@ -59,8 +61,10 @@ class CheckoutOptionView(BaseModel):
     discount_until: date | None
     buyer_fee: Money
     merchant_fee: Money
+    interest: Money
     total_cost: Money
     apr: Decimal | None
+    deposit: Money | None = None
 
     @classmethod
     def of(cls, option: CheckoutOption) -> CheckoutOptionView:
@@ -82,13 +86,18 @@ class CheckoutOptionView(BaseModel):
                 currencies=list(hint.currencies),
             ),
             terms=option.terms_code,
-            schedule=[ScheduledPaymentView(due_date=p.due_date, amount=p.amount) for p in option.schedule],
+            schedule=[
+                ScheduledPaymentView(due_date=p.due_date, amount=p.amount, principal=p.principal, interest=p.interest)
+                for p in option.schedule
+            ],
             discount_rate=None if option.discount is None else option.discount.rate,
             discount_until=None if option.discount is None else option.discount.last_day,
             buyer_fee=option.buyer_fee,
             merchant_fee=option.merchant_fee,
+            interest=option.interest,
             total_cost=option.total_cost,
             apr=option.apr,
+            deposit=option.deposit,
         )
 
 

@@ -188,6 +188,7 @@ class AuthorizationView(BaseModel):
     reason: str | None
     hint: str | None
     available: Money | None
+    deposit: Money | None = None
 
     @classmethod
     def of(cls, item: Authorization, result: AuthorizationResult | None = None) -> AuthorizationView:
@@ -204,6 +205,7 @@ class AuthorizationView(BaseModel):
             reason=None if result is None or result.reason is None else result.reason.value,
             hint=None if result is None or result.hint is None else result.hint.message,
             available=None if result is None else result.available,
+            deposit=item.deposit,
         )
 
     @classmethod
@@ -236,6 +238,7 @@ class InvoiceView(BaseModel):
     due_date: date
     principal: Money
     fees: Money
+    interest: Money
     outstanding: Money
     paid: Money
     discounted: Money
@@ -254,6 +257,7 @@ class InvoiceView(BaseModel):
             due_date=invoice.due_date,
             principal=invoice.principal,
             fees=invoice.fees_charged,
+            interest=invoice.interest_charged - invoice.cancelled_interest,
             outstanding=invoice.outstanding,
             paid=invoice.paid,
             discounted=invoice.discounted,
@@ -295,6 +299,7 @@ class CreditNoteView(BaseModel):
     amount: Money
     applied: Money
     to_unapplied: Money
+    interest_cancelled: Money | None = None
 
     @classmethod
     def of(cls, note: CreditNote) -> CreditNoteView:
@@ -305,6 +310,7 @@ class CreditNoteView(BaseModel):
             amount=note.amount,
             applied=note.applied,
             to_unapplied=note.to_unapplied,
+            interest_cancelled=note.interest_cancelled,
         )
 
 
@@ -339,6 +345,7 @@ class StatementView(BaseModel):
     unapplied: Money
     invoices: list[StatementLineView]
     aging: dict[str, Money]
+    interest_receivable: Money | None = None
 
     @classmethod
     def of(cls, statement: Statement) -> StatementView:
@@ -371,6 +378,7 @@ class StatementView(BaseModel):
                 for line in statement.invoices
             ],
             aging={line.bucket.value: line.amount for line in statement.aging.lines},
+            interest_receivable=statement.interest_receivable,
         )
 
 

@@ -20,9 +20,9 @@ from b2bcredit.core.errors import InvalidInputError, InvalidTypeError
 from b2bcredit.core.money import Money
 from b2bcredit.ledger.fx import FxQuote, convert
 from b2bcredit.products.catalogue import BuyerStatus, Catalogue, Product, ProductKind, UnderwritingOutcome
-from b2bcredit.products.eligibility import BuyerPosition, ReasonCode, ResolutionHint, assess
+from b2bcredit.products.eligibility import BuyerPosition, ReasonCode, ResolutionHint, assess, order_deposit
 from b2bcredit.products.terms import EarlyPaymentDiscount, PaymentTerms, ScheduledPayment, TermsSpec
-from b2bcredit.products.terms_adapter import build_terms, offer_apr
+from b2bcredit.products.terms_adapter import build_terms, offer_apr, repayment_schedule
 from b2bcredit.products.tiers import for_tier, tier_finding
 from b2bcredit.segments.benefits import TierBenefits
 
@@ -59,9 +59,12 @@ class CheckoutOption:
     """One product at checkout.
 
     For an available option, ``schedule`` lists the dated payments (their sum is
-    ``total_cost``), ``apr`` is the effective annual rate of the buyer fee (None when
-    undefined) and ``credit_needed`` is what authorization will reserve in the account's
-    currency. For an unavailable one, ``reason`` and ``hint`` explain why.
+    ``total_cost``: the amount on credit, the buyer fee and ``interest``), ``apr`` is the
+    Regulation Z APR of the fee and interest (None when undefined) and ``credit_needed``
+    is what authorization will reserve in the account's currency: principal and fee,
+    not interest. ``deposit`` is the part of the cart the buyer pays now under the
+    account's counter-offer (None when none is asked), and the schedule covers the rest.
+    For an unavailable one, ``reason`` and ``hint`` explain why.
     """
 
     product_id: str
@@ -78,6 +81,8 @@ class CheckoutOption:
     total_cost: Money
     apr: Decimal | None
     credit_needed: Money | None
+    interest: Money
+    deposit: Money | None = None
 
 
 @attrs.frozen
@@ -106,7 +111,11 @@ class CheckoutOptions:
 
 @attrs.frozen
 class Offer:
-    """The buyer-independent part of an option: terms, schedule, fees, total and APR."""
+    """The buyer-independent part of an option: terms, schedule, fees, interest, total and APR.
+
+    ``credit`` is the amount on credit plus the buyer fee, what authorization reserves in
+    the order's currency; it is kept so that checkout adds no Money per option.
+    """
 
     terms_code: str
     schedule: tuple[ScheduledPayment, ...]
@@ -115,6 +124,8 @@ class Offer:
     merchant_fee: Money
     total_cost: Money
     apr: Decimal | None
+    interest: Money
+    credit: Money
 
 
 def price_offer(
@@ -124,12 +135,14 @@ def price_offer(
     probability_of_default: Decimal | None,
     terms_factory: Callable[[TermsSpec], PaymentTerms] = build_terms,
 ) -> Offer:
-    """Price ``product`` for an order of ``amount`` anchored at ``today``."""
+    """Price ``product`` for ``amount`` on credit anchored at ``today``."""
     terms = terms_factory(product.terms)
     buyer_fee = product.pricing.buyer_fee(amount, probability_of_default)
-    total = amount + buyer_fee
-    schedule = terms.schedule(total, today)
-    apr = Decimal(0) if buyer_fee.is_zero() else offer_apr(product.terms, amount, schedule, today)
+    schedule = repayment_schedule(terms, product.terms, amount, buyer_fee, today)
+    interest = Money.sum((part.interest for part in schedule if part.interest is not None), amount.currency)
+    total = amount + buyer_fee + interest
+    free = buyer_fee.is_zero() and interest.is_zero()
+    apr = Decimal(0) if free else offer_apr(product.terms, amount, schedule, today)
     return Offer(
         terms.code,
         schedule,
@@ -138,6 +151,8 @@ def price_offer(
         product.pricing.merchant_fee(amount),
         total,
         apr,
+        interest,
+        amount + buyer_fee,
     )
 
 
@@ -217,14 +232,18 @@ def checkout_options(
     if position.country is None and cart.country is not None:
         position = attrs.evolve(position, country=cart.country)
     options = []
+    share = position.deposit_share if position.has_account else Decimal(0)
     for catalogue_product in catalogue.products:
         product = catalogue_product if tier is None else for_tier(catalogue_product, tier)
+        # Authorization takes the same deposit and prices the rest of the order.
+        deposit = order_deposit(product, share, cart.amount) if share else None
+        financed = cart.amount if deposit is None else cart.amount - deposit
         offer = (
-            price_offer(product, cart.amount, today, probability_of_default, terms_factory)
+            price_offer(product, financed, today, probability_of_default, terms_factory)
             if offers is None
-            else offers.get(product, cart.amount, today, probability_of_default, terms_factory)
+            else offers.get(product, financed, today, probability_of_default, terms_factory)
         )
-        options.append(_option(product, position, cart, fx, offer, tier))
+        options.append(_option(product, position, cart, fx, offer, tier, deposit))
     return CheckoutOptions(buyer_id, catalogue.version, today, cart, available_credit, tuple(options))
 
 
@@ -235,18 +254,20 @@ def _option(
     fx: FxQuote | None,
     offer: Offer,
     tier: TierBenefits | None,
+    deposit: Money | None,
 ) -> CheckoutOption:
     amount = cart.amount
+    financed = amount if deposit is None else amount - deposit
 
     # Credit needed in the account's currency, converted as authorization will.
     credit_needed: Money | None = None
     rate: Decimal | None = None
     if product.uses_credit and position.account_currency is not None:
         if amount.currency.code == position.account_currency:
-            credit_needed = offer.total_cost
+            credit_needed = offer.credit
         elif fx is not None:
             rate = fx.rate
-            credit_needed = convert(amount, rate, position.account_currency) + convert(
+            credit_needed = convert(financed, rate, position.account_currency) + convert(
                 offer.buyer_fee, rate, position.account_currency
             )
 
@@ -268,4 +289,6 @@ def _option(
         total_cost=offer.total_cost,
         apr=offer.apr,
         credit_needed=credit_needed,
+        interest=offer.interest,
+        deposit=deposit,
     )

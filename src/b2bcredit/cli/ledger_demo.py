@@ -40,11 +40,13 @@ def run_lifecycle_demo(engine: Engine, *, buyer_id: str = "demo-buyer", limit: M
     for option in engine.checkout_options(buyer_id, cart).options:
         if option.available:
             apr = "" if option.apr is None else f", APR {option.apr * 100:.2f}%"
+            interest = f", interest {option.interest}" if option.interest.is_positive() else ""
             first_due = option.schedule[0].due_date
+            payments = len(option.schedule)
             print(
                 f"  [available]   {option.name:<48} {option.terms_code:<22} "
-                f"fee {option.buyer_fee}, total {option.total_cost}, "
-                f"{len(option.schedule)} payment(s) from {first_due}{apr}"
+                f"fee {option.buyer_fee}{interest}, total {option.total_cost}, "
+                f"{payments} payment{'' if payments == 1 else 's'} from {first_due}{apr}"
             )
         else:
             reason = "" if option.reason is None else option.reason.value

@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from b2bcredit import __version__
 from b2bcredit.core.errors import B2BCreditError
@@ -30,9 +31,20 @@ _COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line and a pointer to ``--help``.
+
+    argparse prints the whole usage block before the error, which for a command with a
+    dozen options pushes the one line that matters out of sight.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\nRun '{self.prog} --help' to see every option.\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the parser with every subcommand registered."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="b2bcredit",
         description="Embedded finance for B2B commerce: tiers, trade credit and loyalty.",
     )

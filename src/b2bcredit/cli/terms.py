@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from b2bcredit.cli.options import Option, add_calendar_options, calendar_from_options, iso_date, restate_for_options
+from b2bcredit.core.calendar import BusinessDayConvention
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import DECIMAL_CONTEXT, Money, Rounding
 from b2bcredit.terms.trade import TermsDates, TermsQuote, TradeTerms
@@ -59,25 +62,41 @@ def run(arguments: argparse.Namespace) -> int:
         dates = TermsDates(
             invoice_date=arguments.invoice_date, shipment_date=arguments.shipment_date, order_date=arguments.order_date
         )
-        quote = terms.quote(Money(arguments.amount, arguments.currency.upper()), dates, year_days=arguments.year_days)
+        amount = Money(arguments.amount, arguments.currency.upper())
+        quote = terms.quote(amount, dates, year_days=arguments.year_days)
+        # The same terms without a calendar give the dates before rolling, to say which moved.
+        unrolled = TradeTerms.parse(arguments.notation).quote(amount, dates, year_days=arguments.year_days)
     except InvalidInputError as error:
         raise restate_for_options(error, _OPTIONS, arguments) from None
     if arguments.json:
         print(json.dumps(_to_dict(terms, quote), indent=2))
         return 0
+    moved = _moved_note(arguments, roll)
     print(f"terms: {terms}")
-    print(f"due date: {quote.due_date.isoformat()}")
+    print(f"due date: {quote.due_date.isoformat()}{moved(unrolled.due_date, quote.due_date)}")
     if len(quote.parts) > 1:
-        for part in quote.parts:
-            print(f"  {part.due_date.isoformat()}: {part.amount}")
+        for part, plain in zip(quote.parts, unrolled.parts, strict=True):
+            print(f"  {part.due_date.isoformat()}: {part.amount}{moved(plain.due_date, part.due_date)}")
     if quote.discount_deadline is not None and quote.discounted_amount is not None:
-        print(f"discount deadline: {quote.discount_deadline.isoformat()}")
+        deadline = quote.discount_deadline
+        print(f"discount deadline: {deadline.isoformat()}{moved(unrolled.discount_deadline, deadline)}")
         print(f"discounted amount: {quote.discounted_amount}")
         print(f"implied annual cost of forgoing the discount: {_percent(quote.cost_simple)} % simple "
               f"({arguments.year_days}-day year), {_percent(quote.cost_compounded)} % compounded")
     for finding in quote.findings:
         print(f"warning: {finding.message}")
     return 0
+
+
+def _moved_note(arguments: argparse.Namespace, roll: BusinessDayConvention) -> Callable[[date | None, date], str]:
+    """Return a function that says when the calendar moved a date, and from where."""
+
+    def note(unrolled: date | None, rolled: date) -> str:
+        if unrolled is None or unrolled == rolled:
+            return ""
+        return f" (moved from {unrolled.isoformat()}, not a business day in {arguments.calendar}; roll {roll.value})"
+
+    return note
 
 
 def _cost_text(cost: Decimal | None) -> str | None:

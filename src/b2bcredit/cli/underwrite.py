@@ -212,12 +212,18 @@ _LIMIT_WORDS: Final = {
 }
 
 
+def _ranked(counts: Counter[str]) -> str:
+    return ", ".join(f"{code} ({n})" for code, n in counts.most_common(5))
+
+
 def summary(decisions: list[Decision]) -> str:
     """Return the portfolio summary: approval rate, limits, expected loss, top decline reasons.
 
-    Limits count the buyers granted a positive limit. A decline counts under its principal
-    reason, the first one: the knock-out, the zero limit or the score factor costing the most
-    points, which is the reason an adverse-action notice leads with.
+    Limits count the buyers granted a positive limit. The first reasons line counts each
+    decline once, under its principal reason: the knock-out, the zero limit or the score
+    factor costing the most points, which is the reason an adverse-action notice leads with.
+    The second counts every reason a decline cites, at any rank, so a factor that is often
+    second to a knock-out still shows.
     """
     if not decisions:
         return "no applications"
@@ -240,11 +246,12 @@ def summary(decisions: list[Decision]) -> str:
             f"limits granted {Money.sum(limits, code)} to {_count(len(limits), 'buyer')}; "
             f"expected loss {Money.sum(losses[code], code)}"
         )
-    declines = Counter(d.reasons[0].code for d in decisions if d.outcome is Outcome.DECLINED and d.reasons)
-    if declines:
-        lines.append(
-            "most frequent decline reasons: " + ", ".join(f"{c} ({n})" for c, n in declines.most_common(5))
-        )
+    declined = [d for d in decisions if d.outcome is Outcome.DECLINED and d.reasons]
+    principal = Counter(d.reasons[0].code for d in declined)
+    cited = Counter(code for d in declined for code in dict.fromkeys(r.code for r in d.reasons))
+    if declined:
+        lines.append("most frequent decline reasons: " + _ranked(principal))
+        lines.append("reasons cited by declines at any rank: " + _ranked(cited))
     # A buyer referred for insufficient data has only a Missing-bin PD, which says nothing.
     scored = [d for d in decisions if not (d.reasons and d.reasons[0].code == INSUFFICIENT_DATA)]
     if len(scored) < len(decisions):

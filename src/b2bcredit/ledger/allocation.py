@@ -5,6 +5,12 @@ invoices from the oldest unpaid due date to the newest. The alternative settles 
 by invoice, each one fully (fees, interest, principal) before the next. An early-payment
 discount applies to principal paid inside the invoice's window, in proportion for a
 partial payment.
+
+Interest of an instalment plan falls due instalment by instalment. In the policy's order
+a payment reaches only the interest of the instalments up to the later of the payment
+date and the earliest instalment not yet settled. Interest of later instalments comes
+last, after every other component of every invoice, so a payment never pays future
+interest before principal, and a payment of the whole balance settles all of it.
 """
 
 from __future__ import annotations
@@ -77,14 +83,19 @@ def allocate_payment(
         steps = [(component, invoice.invoice_id) for component in policy.components for invoice in ordered]
     else:
         steps = [(component, invoice.invoice_id) for invoice in ordered for component in policy.components]
+    # The last steps take the interest of instalments not yet due.
+    steps += [(Component.INTEREST, invoice.invoice_id) for invoice in ordered if _has_instalment_interest(invoice)]
+    final = len(steps) - sum(1 for invoice in ordered if _has_instalment_interest(invoice))
 
     allocations: list[Allocation] = []
     left = amount
-    for component, invoice_id in steps:
+    for index, (component, invoice_id) in enumerate(steps):
         if not left.is_positive():
             break
         invoice = current[invoice_id]
         due = invoice.component_due(component)
+        if component is Component.INTEREST and index < final and _has_instalment_interest(invoice):
+            due = min(due, _interest_payable(invoice, received_on))
         if not due.is_positive():
             continue
         if (
@@ -101,6 +112,30 @@ def allocate_payment(
 
     changed = tuple(current[a.invoice_id] for a in _unique_by_invoice(allocations))
     return AllocationResult(tuple(allocations), changed, left)
+
+
+def _has_instalment_interest(invoice: Invoice) -> bool:
+    return any(part.interest is not None for part in invoice.schedule)
+
+
+def _interest_payable(invoice: Invoice, received_on: date) -> Money:
+    """Return the interest of the instalments due up to the cut-off that is still unpaid.
+
+    The cut-off is the later of ``received_on`` and the earliest unsettled instalment's
+    due date. Interest is settled in instalment order, so what the instalments carry
+    beyond ``interest_due`` is the interest already settled.
+    """
+    currency = invoice.principal.currency
+    zero = Money.zero(currency)
+    carried = Money.sum((part.interest for part in invoice.schedule if part.interest is not None), currency)
+    settled = carried - invoice.interest_due
+    oldest = invoice.oldest_unpaid_due_date()
+    cutoff = received_on if oldest is None else max(received_on, oldest)
+    reached = Money.sum(
+        (part.interest for part in invoice.schedule if part.interest is not None and part.due_date <= cutoff),
+        currency,
+    )
+    return max(zero, reached - settled)
 
 
 def _settle(invoice: Invoice, component: Component, cash: Money, discount: Money) -> Invoice:

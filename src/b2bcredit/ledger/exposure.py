@@ -1,8 +1,10 @@
 """Exposure and available credit, computed one way for every operation and report.
 
-Exposure is credit reserved by authorizations not yet captured plus the open balances of
-invoices. Both are balances of the account's books (RESERVED and RECEIVABLE), which every
-operation changes only by posting entries; :func:`~b2bcredit.ledger.invariants.check_invariants`
+Exposure is credit reserved by authorizations not yet captured plus the open principal and
+fees of invoices. Interest of instalment plans is not exposure: it is the price of the
+credit, not credit extended. Both parts are balances of the account's books (RESERVED and
+RECEIVABLE; interest sits in INTEREST_RECEIVABLE), which every operation changes only by
+posting entries; :func:`~b2bcredit.ledger.invariants.check_invariants`
 checks them against the authorizations and invoices themselves.
 """
 
@@ -18,7 +20,7 @@ __all__ = ["available_credit", "buyer_position", "exposure", "headroom"]
 
 
 def exposure(account: Account) -> Money:
-    """Return authorized-but-not-captured credit plus open invoice balances."""
+    """Return authorized-but-not-captured credit plus the open principal and fees of invoices."""
     return account.reserved + account.receivable
 
 
@@ -58,4 +60,7 @@ def buyer_position(account: Account, open_invoices: list[Invoice], today: date) 
         headroom=headroom(account),
         overdue=overdue,
         hold_after_days_overdue=account.hold_after_days_overdue,
+        max_terms_days=account.profile.max_terms_days,
+        deposit_share=account.profile.deposit_share,
+        as_of=today,
     )

@@ -11,7 +11,7 @@ from collections import defaultdict
 from b2bcredit.core.errors import B2BCreditError
 from b2bcredit.core.money import Money
 from b2bcredit.ledger.exposure import available_credit, exposure
-from b2bcredit.ledger.model import Book, InvoiceStatus, PaymentSource
+from b2bcredit.ledger.model import Book, Component, Invoice, InvoiceStatus, PaymentSource
 from b2bcredit.ledger.reports import AccountSnapshot
 
 __all__ = ["InvariantError", "check_invariants", "find_violations"]
@@ -87,14 +87,16 @@ def find_violations(snapshot: AccountSnapshot) -> list[str]:
             problems.append(
                 f"{invoice.invoice_id} charged {charged} but settled {settled} + open {invoice.outstanding}"
             )
-        if invoice.refunded > invoice.principal or invoice.credited > invoice.refunded:
+        if invoice.refunded > invoice.principal or invoice.credited > invoice.refunded + invoice.cancelled_interest:
             problems.append(f"{invoice.invoice_id} refunded {invoice.refunded} of principal {invoice.principal}")
         is_open = invoice.status is InvoiceStatus.OPEN
         if is_open != invoice.outstanding.is_positive():
             problems.append(f"{invoice.invoice_id} is {invoice.status.value} with {invoice.outstanding} open")
-    receivable = Money.sum((invoice.outstanding for invoice in snapshot.invoices), currency)
+        problems.extend(_schedule_violations(invoice))
+    receivable = Money.sum((invoice.receivable for invoice in snapshot.invoices), currency)
     if receivable != account.receivable:
         problems.append(f"account receivable {account.receivable}, invoices {receivable}")
+    interest_due = Money.sum((invoice.interest_due for invoice in snapshot.invoices), currency)
 
     # Payments and credit notes: allocations sum to the payment; the buyer's credit
     # balance is what over-payments and credit notes added minus what was applied.
@@ -109,8 +111,11 @@ def find_violations(snapshot: AccountSnapshot) -> list[str]:
         change = payment.unapplied if payment.source is PaymentSource.CASH else -allocated
         unapplied = unapplied + change
     for note in snapshot.credit_notes:
-        if note.applied + note.to_unapplied != note.amount:
-            problems.append(f"{note.credit_note_id} splits {note.applied} + {note.to_unapplied} of {note.amount}")
+        cancelled = zero if note.interest_cancelled is None else note.interest_cancelled
+        if note.applied + note.to_unapplied != note.amount + cancelled:
+            problems.append(
+                f"{note.credit_note_id} splits {note.applied} + {note.to_unapplied} of {note.amount} + {cancelled}"
+            )
         unapplied = unapplied + note.to_unapplied
     if unapplied != account.unapplied or account.unapplied.is_negative():
         problems.append(f"account unapplied {account.unapplied}, documents {unapplied}")
@@ -126,10 +131,15 @@ def find_violations(snapshot: AccountSnapshot) -> list[str]:
         for operation, total in by_operation.items()
         if total != 0
     )
+    # Unearned interest mirrors the open interest until the buyer pays it or it is
+    # cancelled or reversed; what was paid is income.
     books = {
         Book.RESERVED: account.reserved.minor_units,
         Book.RECEIVABLE: account.receivable.minor_units,
         Book.UNAPPLIED: -account.unapplied.minor_units,
+        Book.INTEREST_RECEIVABLE: interest_due.minor_units,
+        Book.UNEARNED_INTEREST: -interest_due.minor_units,
+        Book.INTEREST_INCOME: -_interest_earned(snapshot).minor_units,
     }
     problems.extend(
         f"book {book.value} holds {by_book[book]} minor units, account {expected}"
@@ -144,3 +154,41 @@ def find_violations(snapshot: AccountSnapshot) -> list[str]:
     if available_credit(account) != account.limit - from_records:
         problems.append(f"available {available_credit(account)} is not limit minus exposure")
     return problems
+
+
+def _schedule_violations(invoice: Invoice) -> list[str]:
+    # The instalments of an interest-bearing invoice carry its interest, less what
+    # refunds cancelled, and its principal.
+    parts = [part for part in invoice.schedule if part.interest is not None and part.principal is not None]
+    if not parts:
+        return []
+    currency = invoice.principal.currency
+    problems = []
+    interest = Money.sum((part.interest for part in parts if part.interest is not None), currency)
+    if interest + invoice.cancelled_interest != invoice.interest_charged:
+        problems.append(
+            f"{invoice.invoice_id} instalments carry interest {interest}, cancelled {invoice.cancelled_interest}, "
+            f"charged {invoice.interest_charged}"
+        )
+    principal = Money.sum((part.principal for part in parts if part.principal is not None), currency)
+    if principal != invoice.principal:
+        problems.append(f"{invoice.invoice_id} instalments carry principal {principal} of {invoice.principal}")
+    return problems
+
+
+def _interest_earned(snapshot: AccountSnapshot) -> Money:
+    # Interest allocations of payments, less paid interest that credit notes handed back.
+    currency = snapshot.account.currency
+    paid = Money.sum(
+        (
+            allocation.amount
+            for payment in snapshot.payments
+            for allocation in payment.allocations
+            if allocation.component is Component.INTEREST
+        ),
+        currency,
+    )
+    returned = Money.sum(
+        (note.interest_returned for note in snapshot.credit_notes if note.interest_returned is not None), currency
+    )
+    return paid - returned

@@ -105,13 +105,19 @@ class PaymentSource(enum.Enum):
 class Book(enum.Enum):
     """A ledger book. Every operation posts entries that sum to zero across books.
 
-    Debits are positive. RESERVED, RECEIVABLE and CASH carry debit balances; UNAPPLIED
-    (money owed back to the buyer) carries a credit balance.
+    Debits are positive. RESERVED, RECEIVABLE, INTEREST_RECEIVABLE and CASH carry debit
+    balances; UNAPPLIED (money owed back to the buyer) and UNEARNED_INTEREST carry credit
+    balances. Interest is precomputed: capture debits the schedule's whole interest to
+    INTEREST_RECEIVABLE against UNEARNED_INTEREST, and each payment of interest moves its
+    amount from UNEARNED_INTEREST to INTEREST_INCOME.
     """
 
     RESERVED = "reserved"  # credit reserved by authorizations not yet captured
     FACILITY = "facility"  # the counterpart of reservations
-    RECEIVABLE = "receivable"  # open invoice balances
+    RECEIVABLE = "receivable"  # open principal and fees of invoices (what exposure counts)
+    INTEREST_RECEIVABLE = "interest_receivable"  # open interest of instalment invoices
+    UNEARNED_INTEREST = "unearned_interest"  # interest charged but not yet paid
+    INTEREST_INCOME = "interest_income"  # interest paid by the buyer
     SALES = "sales"  # the counterpart of invoiced principal and credit notes
     FEE_INCOME = "fee_income"  # buyer fees and late fees charged
     CASH = "cash"  # payments received
@@ -175,6 +181,10 @@ class CreditProfile:
     """The buyer data that eligibility rules use, supplied by the host and underwriting.
 
     ``underwriting`` is the decision the limit and PD came from, when they came from one.
+    ``max_terms_days`` and ``deposit_share`` are a counter-offer's terms: credit products
+    whose last due date lies more than ``max_terms_days`` after the order are
+    unavailable (None means no maximum), and ``deposit_share`` of each trade-credit or
+    instalment order is paid now instead of reserving credit.
     """
 
     country: str | None = None
@@ -182,6 +192,21 @@ class CreditProfile:
     outcome: UnderwritingOutcome = UnderwritingOutcome.APPROVED
     probability_of_default: Decimal | None = None
     underwriting: UnderwritingRecord | None = None
+    max_terms_days: int | None = None
+    deposit_share: Decimal = Decimal(0)
+
+    def __attrs_post_init__(self) -> None:
+        if self.max_terms_days is not None and (isinstance(self.max_terms_days, bool) or self.max_terms_days < 0):
+            raise InvalidInputError(
+                "max_terms_days", self.max_terms_days, "must be a whole number of days, 0 or more", "Pass 15 or None."
+            )
+        if not Decimal(0) <= self.deposit_share < Decimal(1):
+            raise InvalidInputError(
+                "deposit_share",
+                str(self.deposit_share),
+                "must be at least 0 and below 1",
+                "Pass Decimal('0.2') for a 20 % deposit on each order.",
+            )
 
 
 @attrs.frozen
@@ -243,6 +268,8 @@ class Authorization:
     ``convert(amount) + convert(fee) - convert(captured) - convert(captured_fee)`` while
     the authorization is active, and zero afterwards. Converting cumulative totals, not
     each capture on its own, makes the captured parts add up to the converted whole.
+    ``deposit`` is the part of the order the buyer pays now under a counter-offer's
+    deposit share; ``amount`` is then the rest, the part on credit. None means no deposit.
     """
 
     authorization_id: str
@@ -260,6 +287,12 @@ class Authorization:
     expires_at: datetime
     created_at: datetime
     invoice_ids: tuple[str, ...] = ()
+    deposit: Money | None = None
+
+    @property
+    def order_amount(self) -> Money:
+        """The whole order: the amount on credit plus the deposit."""
+        return self.amount if self.deposit is None else self.amount + self.deposit
 
     @property
     def remaining(self) -> Money:
@@ -278,7 +311,9 @@ class Invoice:
     Conservation: ``principal + fees_charged + interest_charged`` equals ``paid +
     discounted + credited + written_off + outstanding``, where ``outstanding`` is the sum
     of the three ``*_due`` components. ``credited`` is the part of credit notes applied
-    to the balance; ``refunded`` is their whole amount, never above ``principal``.
+    to the balance, cancelled interest included; ``refunded`` is their principal, never
+    above ``principal``. ``interest_cancelled`` is the interest that refunds took off
+    later instalments (None until a refund cancels some).
     """
 
     invoice_id: str
@@ -309,11 +344,22 @@ class Invoice:
     overdue_notified: bool
     due_notified_on: date | None
     status: InvoiceStatus
+    interest_cancelled: Money | None = None
 
     @property
     def outstanding(self) -> Money:
         """The open balance: fees, interest and principal still due."""
         return self.principal_due + self.fees_due + self.interest_due
+
+    @property
+    def receivable(self) -> Money:
+        """The open balance that counts towards exposure: principal and fees, not interest."""
+        return self.principal_due + self.fees_due
+
+    @property
+    def cancelled_interest(self) -> Money:
+        """The interest that refunds cancelled, zero when none."""
+        return Money.zero(self.principal.currency) if self.interest_cancelled is None else self.interest_cancelled
 
     @property
     def due_date(self) -> date:
@@ -399,7 +445,15 @@ class Payment:
 
 @attrs.frozen
 class CreditNote:
-    """A refund against an invoice: ``applied`` reduced its principal, ``to_unapplied`` went to the buyer's credit."""
+    """A refund of ``amount`` of principal against an invoice.
+
+    On an interest-bearing instalment invoice the note also cancels
+    ``interest_cancelled``, the interest of later instalments on the refunded principal.
+    ``interest_returned`` is the part of it the buyer had already paid. ``applied`` is
+    what reduced the invoice's balance and ``to_unapplied`` what went to the buyer's
+    credit because it was already paid. Together they equal ``amount`` plus the
+    cancelled interest. Both interest fields are None when nothing was cancelled.
+    """
 
     credit_note_id: str
     account_id: str
@@ -409,6 +463,8 @@ class CreditNote:
     to_unapplied: Money
     reason: str
     issued_at: datetime
+    interest_cancelled: Money | None = None
+    interest_returned: Money | None = None
 
 
 @attrs.frozen

@@ -130,7 +130,11 @@ class InvoiceLine:
 
 @attrs.frozen
 class Statement:
-    """An account statement: the position, the open reservations and every document."""
+    """An account statement: the position, the open reservations and every document.
+
+    ``receivable`` is the open principal and fees of invoices, the part of exposure they
+    make up. ``interest_receivable`` is their open interest, which is not exposure.
+    """
 
     account_id: str
     buyer_id: str
@@ -147,6 +151,7 @@ class Statement:
     payments: tuple[Payment, ...]
     credit_notes: tuple[CreditNote, ...]
     aging: AgingReport
+    interest_receivable: Money | None = None
 
     def render(self) -> str:
         """Return the statement as plain text for a terminal or an e-mail."""
@@ -155,6 +160,9 @@ class Statement:
             f"  limit {self.limit}   exposure {self.exposure}   available {self.available}",
             f"  reserved {self.reserved}   open invoices {self.receivable}   unapplied credit {self.unapplied}",
         ]
+        # Interest is not exposure, so the open-invoice figure leaves it out.
+        if self.interest_receivable is not None and self.interest_receivable.is_positive():
+            out[-1] += f"   open interest {self.interest_receivable}"
         if self.holds:
             out.append("  holds: " + ", ".join(hold.reason.value for hold in self.holds))
         out.append("  invoices:")
@@ -167,9 +175,10 @@ class Statement:
             )
         out.append("  payments:")
         for payment in self.payments:
+            parts = len(payment.allocations)
             out.append(
                 f"    {payment.payment_id} {payment.received_on} {payment.amount} ({payment.source.value})"
-                f"  applied to {len(payment.allocations)} components, unapplied {payment.unapplied}"
+                f"  applied to {parts} invoice component{'' if parts == 1 else 's'}, unapplied {payment.unapplied}"
             )
         out.append("  credit notes:")
         for note in self.credit_notes:

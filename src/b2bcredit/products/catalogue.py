@@ -22,7 +22,7 @@ import attrs
 
 from b2bcredit.core.errors import InvalidInputError, NotFoundError
 from b2bcredit.core.money import Money, Rounding, to_decimal
-from b2bcredit.products.terms import TermsKind, TermsSpec
+from b2bcredit.products.terms import MONTHS_TO_FREQUENCY, TermsKind, TermsSpec
 from b2bcredit.terms.amortization import AmortizationMethod
 from b2bcredit.terms.periods import Frequency
 from b2bcredit.terms.rounding import ResidualPlacement, RoundingPolicy
@@ -287,7 +287,7 @@ def load_catalogue(path: str | Path) -> Catalogue:
 
 
 def default_catalogue() -> Catalogue:
-    """Return the built-in catalogue: pay now, Net 30/60/90, EOM, instalments, COD, cheque."""
+    """Return the built-in catalogue: pay now, Net 30/60/90, EOM, instalments (one with interest), COD, cheque."""
     text = resources.files("b2bcredit.products").joinpath("default_catalogue.json").read_text("utf-8")
     return Catalogue.from_dict(json.loads(text))
 
@@ -355,16 +355,14 @@ def _terms_from_json(terms: str | Mapping[str, Any]) -> TermsSpec:
             instalment_multiple=rounding.get("instalment_multiple"),
             residual=ResidualPlacement(rounding.get("residual", "last")),
         ),
+        annual_rate=to_decimal(plan.get("annual_rate", "0"), "instalment_plan.annual_rate"),
     )
-
-
-_MONTHS_TO_FREQUENCY = {1: Frequency.MONTHLY, 3: Frequency.QUARTERLY, 6: Frequency.SEMIANNUAL, 12: Frequency.ANNUAL}
 
 
 def _structured_terms(terms: Mapping[str, Any]) -> TermsSpec:
     # The field-by-field form of catalogue version 2026-12-01, still read for existing files.
     months = int(terms.get("interval_months", 1))
-    if months not in _MONTHS_TO_FREQUENCY:
+    if months not in MONTHS_TO_FREQUENCY:
         raise InvalidInputError(
             "interval_months", months, "no instalment frequency has this many months", "Pass 1, 3, 6 or 12."
         )
@@ -374,7 +372,7 @@ def _structured_terms(terms: Mapping[str, Any]) -> TermsSpec:
         discount_rate=_optional_decimal(terms.get("discount_rate"), "discount_rate"),
         discount_days=None if terms.get("discount_days") is None else int(terms["discount_days"]),
         installments=int(terms.get("installments", 1)),
-        frequency=_MONTHS_TO_FREQUENCY[months],
+        frequency=MONTHS_TO_FREQUENCY[months],
     )
 
 

@@ -9,12 +9,13 @@ a rule the offer did not check.
 from __future__ import annotations
 
 import enum
+from datetime import date
 from decimal import Decimal
 
 import attrs
 
 from b2bcredit.core.money import DECIMAL_CONTEXT, Money, Rounding
-from b2bcredit.products.catalogue import BuyerStatus, Product, UnderwritingOutcome
+from b2bcredit.products.catalogue import BuyerStatus, Product, ProductKind, UnderwritingOutcome
 
 __all__ = [
     "BuyerPosition",
@@ -24,6 +25,7 @@ __all__ = [
     "ReasonCode",
     "ResolutionHint",
     "assess",
+    "order_deposit",
 ]
 
 
@@ -44,6 +46,8 @@ class ReasonCode(enum.Enum):
     FX_RATE_UNAVAILABLE = "fx_rate_unavailable"  # no exchange rate into the account's currency
     INSUFFICIENT_CREDIT = "insufficient_credit"  # the order does not fit the available credit
     TERMS_NOT_OFFERED_TO_TIER = "terms_not_offered_to_tier"  # the buyer's customer tier lacks these terms
+    TERMS_LONGER_THAN_OFFERED = "terms_longer_than_offered"  # beyond the counter-offer's maximum terms days
+    DEPOSIT_REQUIRED = "deposit_required"  # an increase of an order whose deposit was taken at authorization
 
 
 class HintAction(enum.Enum):
@@ -57,6 +61,7 @@ class HintAction(enum.Enum):
     CHOOSE_ANOTHER_CURRENCY = "choose_another_currency"  # one of ``currencies``
     CHOOSE_ANOTHER_OPTION = "choose_another_option"
     CONTACT_MERCHANT = "contact_merchant"
+    AUTHORIZE_NEW_ORDER = "authorize_new_order"  # for the extra ``amount``, which takes its own deposit
 
 
 @attrs.frozen
@@ -93,7 +98,9 @@ class BuyerPosition:
 
     ``has_account`` False means the buyer has no credit account; the credit fields are
     then ignored. ``headroom`` is what a new reservation may add: limit plus over-limit
-    tolerance minus exposure, and zero when the limit is zero.
+    tolerance minus exposure, and zero when the limit is zero. ``max_terms_days`` and
+    ``deposit_share`` are the account's counter-offer terms, and ``as_of`` is the order
+    date that terms days count from; terms days are not checked without it.
     """
 
     has_account: bool
@@ -107,10 +114,28 @@ class BuyerPosition:
     headroom: Money | None = None
     overdue: tuple[OverdueInvoice, ...] = ()
     hold_after_days_overdue: int | None = None
+    max_terms_days: int | None = None
+    deposit_share: Decimal = Decimal(0)
+    as_of: date | None = None
 
     def overdue_beyond(self, days: int) -> tuple[OverdueInvoice, ...]:
         """Return the overdue invoices more than ``days`` days late."""
         return tuple(item for item in self.overdue if item.days_past_due > days)
+
+
+# Deposits secure credit that runs for a term; cash on delivery and cheques settle within days.
+_DEPOSIT_KINDS = (ProductKind.TRADE_CREDIT, ProductKind.INSTALLMENTS)
+
+
+def order_deposit(product: Product, deposit_share: Decimal, amount: Money) -> Money | None:
+    """Return the part of an order of ``amount`` paid now under ``deposit_share``, or None.
+
+    Only trade-credit and instalment products take a deposit. It is rounded up to the
+    minor unit, so the buyer never pays less than the share.
+    """
+    if not deposit_share or product.kind not in _DEPOSIT_KINDS:
+        return None
+    return amount.multiply(deposit_share, Rounding.UP)
 
 
 def assess(
@@ -238,6 +263,17 @@ def _assess_credit(
                 "The credit limit is zero, so only pay-now options are open.",
             ),
         )
+    if position.max_terms_days is not None and position.as_of is not None:
+        days = product.terms.tenor_days(position.as_of)
+        if days > position.max_terms_days:
+            return Finding(
+                ReasonCode.TERMS_LONGER_THAN_OFFERED,
+                ResolutionHint(
+                    HintAction.CHOOSE_ANOTHER_OPTION,
+                    f"The credit account allows terms of up to {position.max_terms_days} days, "
+                    f"and {product.terms.code} runs {days} days. Choose shorter terms.",
+                ),
+            )
     allowed = [days for days in (eligibility.max_days_overdue, position.hold_after_days_overdue) if days is not None]
     if allowed:
         late = position.overdue_beyond(min(allowed))
@@ -264,11 +300,16 @@ def _assess_credit(
         )
     if credit_needed > position.headroom:
         shortfall = credit_needed - position.headroom
+        # Under a deposit only the rest of the order takes credit, so the order must
+        # shrink by the shortfall divided by that rest's share.
+        factor = Decimal(1) if rate is None else rate
+        if order_deposit(product, position.deposit_share, amount) is not None:
+            factor = factor * (1 - position.deposit_share)
         reduce_by = (
             shortfall
-            if rate is None
+            if rate is None and factor == 1
             else Money(
-                DECIMAL_CONTEXT.divide(shortfall.amount, rate),
+                DECIMAL_CONTEXT.divide(shortfall.amount, factor),
                 amount.currency,
                 rounding=Rounding.UP,
             )

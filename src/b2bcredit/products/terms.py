@@ -15,26 +15,32 @@ from __future__ import annotations
 import enum
 from datetime import date
 from decimal import Decimal
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
 from b2bcredit.core.calendar import BusinessCalendar, BusinessDayConvention
-from b2bcredit.core.errors import InvalidInputError
+from b2bcredit.core.errors import InvalidInputError, InvalidStateError, InvalidTypeError
 from b2bcredit.core.money import Money, Rounding
 from b2bcredit.terms import discount as terms_discount
 from b2bcredit.terms import trade
 from b2bcredit.terms.amortization import AmortizationMethod
-from b2bcredit.terms.periods import Frequency
+from b2bcredit.terms.periods import Frequency, due_dates
 from b2bcredit.terms.rounding import RoundingPolicy
 
 __all__ = [
+    "MONTHS_TO_FREQUENCY",
     "EarlyPaymentDiscount",
     "PaymentTerms",
     "ScheduledPayment",
     "TermsKind",
     "TermsSpec",
+    "upgrade_stored_terms",
 ]
+
+# The frequency of an instalment plan given as months between instalments, the form
+# catalogues of version 2026-12-01 and records stored before ``frequency`` existed use.
+MONTHS_TO_FREQUENCY = {1: Frequency.MONTHLY, 3: Frequency.QUARTERLY, 6: Frequency.SEMIANNUAL, 12: Frequency.ANNUAL}
 
 
 class TermsKind(enum.Enum):
@@ -54,9 +60,11 @@ class TermsSpec:
     ``discount_rate`` and ``discount_days`` describe an early-payment discount such as
     2/10 net 30 (``Decimal("0.02")`` within 10 days); both are absent when there is none.
     ``split_days`` are the days of SPLIT terms. ``installments``, ``frequency``,
-    ``method`` and ``rounding`` describe an instalment plan; the plans carry no interest
-    (the buyer fee is their finance charge), so ``method`` only decides how principal
-    parts are sized and ``rounding`` where the odd minor units go.
+    ``method``, ``rounding`` and ``annual_rate`` describe an instalment plan.
+    ``annual_rate`` is the plan's nominal annual interest rate as a fraction of one
+    (``Decimal("0.099")`` is 9.9 %), accrued per period as the rate over the periods in a
+    year. At zero the plan is fee-only: the buyer fee is its finance charge, ``method``
+    only decides how the parts are sized and ``rounding`` where the odd minor units go.
     """
 
     kind: TermsKind
@@ -68,8 +76,27 @@ class TermsSpec:
     method: AmortizationMethod = AmortizationMethod.ANNUITY
     rounding: RoundingPolicy = attrs.field(factory=RoundingPolicy)
     split_days: tuple[int, ...] = ()
+    annual_rate: Decimal = Decimal(0)
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.annual_rate, Decimal):
+            raise InvalidTypeError(
+                "annual_rate", self.annual_rate, "expected a Decimal, never a float", "Pass Decimal('0.099')."
+            )
+        if not Decimal(0) <= self.annual_rate <= Decimal(1):
+            raise InvalidInputError(
+                "annual_rate",
+                str(self.annual_rate),
+                "must be between 0 and 1",
+                "Pass the nominal annual rate as a fraction of one, such as Decimal('0.099') for 9.9 %.",
+            )
+        if self.annual_rate and self.kind is not TermsKind.INSTALLMENTS:
+            raise InvalidInputError(
+                "annual_rate",
+                str(self.annual_rate),
+                f"{self.kind.value} terms carry no interest",
+                "Give the rate to an instalment plan, or pass 0.",
+            )
         if self.days < 0:
             raise InvalidInputError("days", self.days, "must not be negative", "Pass 0 or more days.")
         if (self.discount_rate is None) != (self.discount_days is None):
@@ -174,16 +201,66 @@ class TermsSpec:
         if self.kind is TermsKind.IMMEDIATE:
             return "due on receipt"
         if self.kind is TermsKind.INSTALLMENTS:
-            return f"{self.installments} {self.frequency.value} instalments"
+            plan = f"{self.installments} {self.frequency.value} instalments"
+            if not self.annual_rate:
+                return plan
+            return f"{plan} at {(self.annual_rate * 100).normalize():f}% a year"
         return str(self.trade_terms())
+
+    @property
+    def bears_interest(self) -> bool:
+        """Whether the terms charge interest (an instalment plan with a positive rate)."""
+        return self.annual_rate > 0
+
+    def tenor_days(self, anchor: date) -> int:
+        """Return the days from ``anchor`` to the last unadjusted due date.
+
+        Account limits on terms (a counter-offer's maximum terms days) compare this
+        figure. Business-day rolls are left out, so the figure does not depend on the
+        tenant's calendar.
+        """
+        if self.kind is TermsKind.IMMEDIATE:
+            return 0
+        if self.kind is TermsKind.INSTALLMENTS:
+            return (due_dates(anchor, self.installments, self.frequency)[-1] - anchor).days
+        return (self.trade_terms().due_date(anchor) - anchor).days
+
+
+def upgrade_stored_terms(data: dict[str, Any]) -> dict[str, Any]:
+    """Return the JSON of stored terms in the current form of :class:`TermsSpec`.
+
+    Terms stored before ``frequency`` existed give the months between instalments as
+    ``interval_months``. Without this step they would read as monthly whatever their
+    interval, so a quarterly plan would be invoiced monthly after an upgrade.
+
+    Raises:
+        InvalidStateError: the stored interval has no frequency (such as 2 months).
+    """
+    if "frequency" in data or "interval_months" not in data:
+        return data
+    months = int(data["interval_months"])
+    if months not in MONTHS_TO_FREQUENCY:
+        raise InvalidStateError(
+            f"stored instalment terms every {months} months have no frequency; "
+            "replace the product with a plan of 1, 3, 6 or 12 months between instalments"
+        )
+    upgraded = {name: value for name, value in data.items() if name != "interval_months"}
+    upgraded["frequency"] = MONTHS_TO_FREQUENCY[months].value
+    return upgraded
 
 
 @attrs.frozen
 class ScheduledPayment:
-    """One dated part of an amount due; the parts of a schedule sum to the whole."""
+    """One dated part of an amount due; the parts of a schedule sum to the whole.
+
+    The instalments of an interest-bearing plan also state their ``principal`` and
+    ``interest``; the rest of ``amount`` is fees. Both are None for other terms.
+    """
 
     due_date: date
     amount: Money
+    principal: Money | None = None
+    interest: Money | None = None
 
 
 @attrs.frozen

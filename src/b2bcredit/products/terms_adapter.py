@@ -5,7 +5,9 @@ dates from :class:`~b2bcredit.terms.trade.TradeTerms`, anchored at the capture
 (shipment) date and rolled on the tenant's business calendar when one is given.
 Instalment plans get their dates and parts from
 :func:`~b2bcredit.terms.schedule.build_schedules` with the product's rounding policy
-(row for row what ``build_schedule`` gives).
+(row for row what ``build_schedule`` gives). A plan with an interest rate amortises the
+principal at that rate and spreads the buyer fee over the instalments;
+:func:`repayment_schedule` builds the parts of either kind of terms.
 The APR shown at checkout is the Regulation Z APR of :mod:`b2bcredit.terms.apr`.
 
 Example:
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Protocol, runtime_checkable
 
 import attrs
 
@@ -36,10 +39,19 @@ from b2bcredit.products.terms import (
 from b2bcredit.terms.apr import regulation_z_apr
 from b2bcredit.terms.cashflows import NoRateError
 from b2bcredit.terms.periods import Frequency
+from b2bcredit.terms.rounding import ResidualPlacement
 from b2bcredit.terms.schedule import ScheduleSpec, build_schedules
 from b2bcredit.terms.trade import TradeTerms
 
-__all__ = ["InstalmentPlanTerms", "TermsFactory", "TradeTermsAdapter", "build_terms", "offer_apr"]
+__all__ = [
+    "InstalmentPlanTerms",
+    "InterestBearingTerms",
+    "TermsFactory",
+    "TradeTermsAdapter",
+    "build_terms",
+    "offer_apr",
+    "repayment_schedule",
+]
 
 # The APR is disclosed to a hundredth of a percent (Regulation Z, 12 CFR 1026.22(a)(2)).
 _APR_QUANTUM = Decimal("0.0001")
@@ -94,21 +106,9 @@ class InstalmentPlanTerms:
         tiny = amount.minor_units < count
         # The batch builder gives the same rows as build_schedule without computing the
         # schedule's own APR, which checkout computes once for the whole offer.
-        plan = build_schedules(
-            ScheduleSpec(
-                # A tiny amount only borrows the dates of a plan of one minor unit per part.
-                amount=Money.from_minor_units(count, amount.currency) if tiny else amount,
-                annual_rate=Decimal(0),
-                instalments=count,
-                start_date=anchor,
-                frequency=self.spec.frequency,
-                method=self.spec.method,
-                rounding=self.spec.rounding,
-                calendar=self.calendar,
-                business_day_convention=self.convention,
-            ),
-            [Money.from_minor_units(count, amount.currency) if tiny else amount],
-        )
+        # A tiny amount only borrows the dates of a plan of one minor unit per part.
+        financed = Money.from_minor_units(count, amount.currency) if tiny else amount
+        plan = build_schedules(self._schedule_spec(financed, Decimal(0), anchor), [financed])
         if tiny:
             parts = amount.allocate(count, RemainderPlacement.LAST)
         else:
@@ -118,6 +118,81 @@ class InstalmentPlanTerms:
     def discount(self, anchor: date) -> EarlyPaymentDiscount | None:
         """Return None: instalment plans offer no early-payment discount."""
         return None
+
+    def _schedule_spec(self, amount: Money, annual_rate: Decimal, anchor: date) -> ScheduleSpec:
+        return ScheduleSpec(
+            amount=amount,
+            annual_rate=annual_rate,
+            instalments=self.spec.installments,
+            start_date=anchor,
+            frequency=self.spec.frequency,
+            method=self.spec.method,
+            rounding=self.spec.rounding,
+            calendar=self.calendar,
+            business_day_convention=self.convention,
+        )
+
+    def schedule_with_interest(self, principal: Money, fee: Money, anchor: date) -> tuple[ScheduledPayment, ...]:
+        """Amortise ``principal`` at the plan's rate and spread ``fee``, the first part one period after ``anchor``.
+
+        Each part states its principal and interest. The terms package gives the
+        principal and interest columns (its rounding policy, its residual instalment), and
+        the fee is allocated in minor units with the remainder on the same instalment as
+        the principal's residual. A principal of fewer minor units than instalments
+        carries no interest and is allocated like a fee-only plan's.
+        """
+        count = self.spec.installments
+        currency = principal.currency
+        first = self.spec.rounding.residual is ResidualPlacement.FIRST
+        placement = RemainderPlacement.FIRST if first else RemainderPlacement.LAST
+        fees = fee.allocate(count, placement)
+        if principal.minor_units < count:
+            dated = self.schedule(principal, anchor)
+            zero = Money.zero(currency)
+            return tuple(
+                ScheduledPayment(part.due_date, part.amount + part_fee, part.amount, zero)
+                for part, part_fee in zip(dated, fees, strict=True)
+            )
+        plan = build_schedules(self._schedule_spec(principal, self.spec.annual_rate, anchor), [principal])
+        parts = []
+        for day, principal_units, interest_units, part_fee in zip(
+            plan.due_dates, plan.principal[0], plan.interest[0], fees, strict=True
+        ):
+            part_principal = Money.from_minor_units(int(principal_units), currency)
+            part_interest = Money.from_minor_units(int(interest_units), currency)
+            part_amount = part_principal + part_interest + part_fee
+            parts.append(ScheduledPayment(day, part_amount, part_principal, part_interest))
+        return tuple(parts)
+
+
+@runtime_checkable
+class InterestBearingTerms(Protocol):
+    """Payment terms that charge interest on the principal, beside :class:`PaymentTerms`."""
+
+    def schedule_with_interest(self, principal: Money, fee: Money, anchor: date) -> tuple[ScheduledPayment, ...]:
+        """Return the dated parts of ``principal`` with interest and ``fee``, anchored at ``anchor``."""
+        ...
+
+
+def repayment_schedule(
+    terms: PaymentTerms, spec: TermsSpec, principal: Money, fee: Money, anchor: date
+) -> tuple[ScheduledPayment, ...]:
+    """Return the dated parts the buyer pays for ``principal`` and ``fee`` under ``terms``.
+
+    Terms of an interest-bearing plan amortise the principal with interest and spread
+    the fee. All other terms split principal plus fee, as they always have, so their
+    parts sum to ``principal + fee``.
+    """
+    if not spec.bears_interest:
+        return terms.schedule(principal + fee, anchor)
+    if not isinstance(terms, InterestBearingTerms):
+        raise InvalidInputError(
+            "terms_factory",
+            type(terms).__name__,
+            f"the terms of {spec.code} charge interest but have no schedule_with_interest method",
+            "Return InstalmentPlanTerms (or terms with schedule_with_interest) for instalment plans.",
+        )
+    return terms.schedule_with_interest(principal, fee, anchor)
 
 
 @attrs.frozen

@@ -3,7 +3,9 @@
 Features, from sale lines only:
 
 * ``share_<category>``: share of the customer's sales value in each product category;
-* ``purchase_days_per_month``: purchase days per 30 days of the customer's tenure;
+* ``purchase_days_per_month``: purchase days per 30 days of the customer's tenure, a
+  tenure under 30 days counting as 30 (a customer first seen yesterday with one purchase
+  day buys once a month so far, not 15 times);
 * ``log_basket_value``: log of the mean invoice value;
 * ``log_lines_per_invoice``: log of the mean number of lines per invoice;
 * ``q4_share``: share of sales value in October to December (seasonal buying);
@@ -156,7 +158,7 @@ def demand_features(
         columns.append(mix[:, index] / safe_total)
 
     # Cadence, basket and lines per invoice.
-    tenure_months = (summary.T + 1.0) / 30.0
+    tenure_months = np.maximum(summary.T + 1.0, 30.0) / 30.0
     names.append("purchase_days_per_month")
     columns.append((summary.frequency + 1.0) / tenure_months)
     invoices = np.maximum(summary.invoices, 1).astype(np.float64)

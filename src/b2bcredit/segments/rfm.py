@@ -1,8 +1,10 @@
 """RFM: recency, frequency and monetary value with quintile scores and named segments.
 
 Scores run from 1 (worst) to 5 (best). Customers are ranked by the value, and equal
-values are ordered by customer position (the sorted customer ids), so every quintile
-holds n/5 customers (±1) and the same data always gives the same scores. Recency is
+values share the score of their mean rank, so two customers with the same value always
+get the same score. With distinct values every quintile holds n/5 customers (±1); ties
+make some quintiles larger (a one-day window gives every customer the middle recency
+score, where ranking ties by position would call some of them hibernating). Recency is
 the number of days from the last purchase day to the last day of the window, so fewer
 days score higher. Frequency counts invoices; monetary value is the exact sales value.
 
@@ -84,21 +86,28 @@ def segment_of(recency_score: int, frequency_score: int) -> RfmSegment:
 
 
 def quintile_scores(values: npt.ArrayLike, *, higher_is_better: bool = True) -> IntArray:
-    """Score values 1 to 5 by quintile of rank, ties ordered by position.
+    """Score values 1 to 5 by quintile of rank; equal values share their mean rank's score.
 
-    With ``n`` values, the value at rank ``i`` (0-based, worst first) scores
-    ``1 + 5 i // n``.
+    With ``n`` values, a value at rank ``i`` (0-based, worst first) scores ``1 + 5 i // n``,
+    where ``i`` is the mean of the ranks its equal values span.
     """
     array = np.asarray(values)
     if array.ndim != 1 or array.size == 0:
         raise InvalidInputError("values", array.shape, "expected a non-empty 1-D array",
                                 "Pass one value per customer.")
     keyed = array if higher_is_better else -array.astype(np.float64)
-    # lexsort sorts by the last key first: by value, then by position among equal values.
-    order = np.lexsort((np.arange(array.size), keyed))
-    ranks = np.empty(array.size, dtype=np.int64)
-    ranks[order] = np.arange(array.size)
-    return 1 + (5 * ranks) // array.size
+    order = np.argsort(keyed, kind="stable")
+    ordered = keyed[order]
+
+    # A run of equal values spans ranks first..last; its mean rank is (first + last) / 2.
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ends = np.r_[starts[1:], array.size] - 1
+    run = np.cumsum(np.r_[True, ordered[1:] != ordered[:-1]]) - 1
+    twice_mean_rank = (starts + ends)[run]
+
+    scores = np.empty(array.size, dtype=np.int64)
+    scores[order] = 1 + (5 * twice_mean_rank) // (2 * array.size)
+    return scores
 
 
 @attrs.frozen(slots=True, eq=False)

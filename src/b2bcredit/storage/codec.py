@@ -23,6 +23,7 @@ import orjson
 
 from b2bcredit.core.money import Money
 from b2bcredit.products.catalogue import Product
+from b2bcredit.products.terms import TermsSpec, upgrade_stored_terms
 
 __all__ = [
     "decode",
@@ -256,5 +257,7 @@ def _decoder(kind: Any) -> _Decoder:
         if kind is Product:
             # A store that keeps products by reference hands back the decoded product.
             return lambda data: data if isinstance(data, Product) else build(data)
+        if kind is TermsSpec:
+            return lambda data: build(upgrade_stored_terms(data))
         return build
     raise TypeError(f"cannot decode {kind!r}")

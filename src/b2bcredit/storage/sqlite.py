@@ -229,8 +229,14 @@ MIGRATIONS: Final[tuple[tuple[MigrationStep, ...], ...]] = (
         "DROP INDEX authorizations_expiring",
         "CREATE INDEX authorizations_by_account ON authorizations(account_id, active, expires_at)",
     ),
+    # Version 4 changes no table. Accounts may now carry a counter-offer's maximum terms
+    # days and deposit share, authorizations a deposit, and invoices and credit notes
+    # interest, all inside their JSON, where older rows read as having none. Version 3 of
+    # the library would read the new rows without those fields and authorize past the
+    # counter-offer, so the version is raised to make it refuse the file.
+    (),
     (
-        # Version 4 stores an operation's entries on one account as one row of lines. An
+        # Version 5 stores an operation's entries on one account as one row of lines. An
         # authorization's two entries took two rows of about 110 bytes that each repeated
         # the account, operation and time, and 2.1 WAL pages per commit.
         """CREATE TABLE new_entries (

@@ -19,6 +19,7 @@ principal parts always add up to the amount financed.
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -203,6 +204,9 @@ def _annuity(principal: IntArray, plan: AmortizationPlan, principal_parts: IntAr
     # A rounded payment that overpays (the balance runs out before the last instalment)
     # is lowered to the largest multiple that does not, found by bisection: a larger
     # payment never repays more slowly.
+    # TODO: with the residual first, a short odd first period and a rate such as 150 %,
+    # the search settles on a tiny level payment and a first instalment that repays
+    # nearly all, and the last instalment can exceed the level payment.
     parts, interest, overpaid = _annuity_with_residual(principal, payment, plan)
     if overpaid.any():
         fits = np.zeros_like(payment)  # in multiples; a zero payment never overpays
@@ -303,6 +307,23 @@ def _first_instalment_extra(principal: IntArray, payment: IntArray, plan: Amorti
         low = np.where(open_rows & ~fits, middle, low)
 
 
+def _saturation_bound(principal: IntArray, payment: IntArray, first_extra: IntArray, rates: Sequence[Fraction]) -> int:
+    """Return the balance beyond which a probe's answer is settled, for _last_payment.
+
+    A probe that pays too little at a high rate grows its balance by compounding until it
+    leaves int64 (1 cent compounding at 150 % a year for 50 years is about 8e19 cents). After the first
+    instalment the payments are level and non-negative, so a balance past this bound
+    cannot come back within ``count * payment`` of zero: the last instalment stays above
+    the level payment (positive side) or below zero (negative side) whatever happens
+    after. Holding the balance at the bound keeps that answer and stays in int64.
+    """
+    count = len(rates) + 2
+    largest = int(np.abs(principal).max()) + int(np.abs(payment).max()) + int(np.abs(first_extra).max()) + 1
+    # Room for one period's interest on the bound without overflow.
+    headroom = (2**62) // (1 + math.ceil(max(rates, default=Fraction(0))))
+    return min(4 * count * largest, headroom)
+
+
 def _last_payment(principal: IntArray, payment: IntArray, first_extra: IntArray, plan: AmortizationPlan) -> IntArray:
     # The last instalment when the first pays ``payment + first_extra`` and the rest pay
     # ``payment``, with interest carried as in _annuity_pass. Balances may go negative
@@ -310,12 +331,13 @@ def _last_payment(principal: IntArray, payment: IntArray, first_extra: IntArray,
     rates = plan.rates[plan.grace:]
     balance = principal.copy()
     carried = np.zeros_like(balance)
+    bound = _saturation_bound(principal, payment, first_extra, rates)
     for period, rate in enumerate(rates[:-1]):
         interest = round_product_array(balance, rate, plan.mode)
         due = interest + carried
         paying = _instalment(period, payment, first_extra, balance, interest, plan)
         paid = np.minimum(due, np.maximum(paying, 0))
         carried = due - paid
-        balance = balance - (paying - paid)
+        balance = np.clip(balance - (paying - paid), -bound, bound)
     last: IntArray = balance + round_product_array(balance, rates[-1], plan.mode) + carried
     return last

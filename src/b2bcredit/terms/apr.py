@@ -34,7 +34,7 @@ from scipy.optimize import brentq
 from b2bcredit.core.calendar import add_months
 from b2bcredit.core.errors import InvalidInputError, InvalidTypeError
 from b2bcredit.core.money import DECIMAL_CONTEXT, Money, Rounding, to_decimal
-from b2bcredit.terms.periods import Frequency, unit_periods_between
+from b2bcredit.terms.periods import Frequency, most_common_period, unit_periods_between
 from b2bcredit.terms.rootfind import FloatArray, NoRateError, select_root, solve_rate
 
 __all__ = [
@@ -109,7 +109,7 @@ def regulation_z_apr(
     advances: Sequence[CashFlow | tuple[date, object]],
     payments: Sequence[CashFlow | tuple[date, object]],
     *,
-    unit_period: Frequency = Frequency.MONTHLY,
+    unit_period: Frequency | None = None,
     guess: float | None = None,
 ) -> AprResult:
     """Return the APR by the actuarial method of Regulation Z, Appendix J.
@@ -118,8 +118,9 @@ def regulation_z_apr(
         advances: the amounts advanced to the borrower, with their dates (the amount
             financed; prepaid finance charges already taken off).
         payments: the scheduled payments, with their dates.
-        unit_period: the transaction's unit period: the most common period between
-            payments (paragraph (b)(4)).
+        unit_period: the transaction's unit period. Without it, the most common period
+            between the dates of the advances and payments (paragraph (b)(4)), by
+            :func:`~b2bcredit.terms.periods.most_common_period`.
         guess: an annual rate; among several roots the one closest to it is
             returned. Without it, the smallest root at or above zero (else the largest
             negative one), as for :func:`~b2bcredit.terms.cashflows.irr`.
@@ -130,8 +131,6 @@ def regulation_z_apr(
     Raises:
         NoRateError: no unit-period rate above -100 % balances the flows.
     """
-    # TODO: derive the unit period from the most common period between flows (Appendix J,
-    # paragraph (b)(4)) when the caller names none. Today the caller's period is used.
     advance_flows = _flows(advances, "advances")
     payment_flows = _flows(payments, "payments")
     term_start = min(flow.on for flow in advance_flows)
@@ -141,6 +140,9 @@ def regulation_z_apr(
             f"a payment falls before the first advance on {term_start.isoformat()}",
             "Start the term at the first advance.",
         )
+
+    if unit_period is None:
+        unit_period = most_common_period([flow.on for flow in (*advance_flows, *payment_flows)])
 
     signed = [(flow, 1.0) for flow in advance_flows] + [(flow, -1.0) for flow in payment_flows]
     amounts = np.array([sign * float(flow.amount) for flow, sign in signed])

@@ -17,6 +17,7 @@ import enum
 from collections.abc import Sequence
 from datetime import date, timedelta
 from fractions import Fraction
+from itertools import pairwise
 
 from b2bcredit.core.calendar import BusinessCalendar, BusinessDayConvention, add_months, is_end_of_month
 from b2bcredit.core.errors import InvalidInputError, InvalidTypeError
@@ -24,6 +25,7 @@ from b2bcredit.core.errors import InvalidInputError, InvalidTypeError
 __all__ = [
     "Frequency",
     "due_dates",
+    "most_common_period",
     "parse_frequency",
     "roll_dates",
     "unit_periods_between",
@@ -176,6 +178,57 @@ def unit_periods_between(start: date, end: date, frequency: Frequency) -> tuple[
             days -= _SEMIMONTH_DAYS
         return whole, Fraction(days, _SEMIMONTH_DAYS)
     return whole_months // months_per_unit, Fraction(days, 30 * months_per_unit)
+
+
+# Mean length in days of each standard unit, shortest first, for the rounding rule below.
+_MEAN_DAYS: dict[Frequency, Fraction] = {
+    Frequency.WEEKLY: Fraction(7),
+    Frequency.BIWEEKLY: Fraction(14),
+    Frequency.SEMIMONTHLY: Fraction(365, 24),
+    Frequency.MONTHLY: Fraction(365, 12),
+    Frequency.QUARTERLY: Fraction(365, 4),
+    Frequency.SEMIANNUAL: Fraction(365, 2),
+    Frequency.ANNUAL: Fraction(365),
+}
+
+
+def _spans_one(start: date, end: date, frequency: Frequency) -> bool:
+    """Return whether ``end`` is exactly one ``frequency`` period after ``start``."""
+    if frequency is Frequency.SEMIMONTHLY:
+        # The first half of a month is 15 days; the second ends on the next month's day.
+        return (end - start).days == _SEMIMONTH_DAYS or add_months(start - timedelta(days=_SEMIMONTH_DAYS), 1) == end
+    return date_after(start, 1, frequency, end_of_month_rule=is_end_of_month(start)) == end
+
+
+def most_common_period(dates: Sequence[date]) -> Frequency:
+    """Return the unit period of a transaction with these advance and payment dates.
+
+    Regulation Z, Appendix J, paragraph (b)(4): the periods are the intervals between
+    consecutive distinct dates. The unit period is the standard period that occurs most
+    often among them, the shorter one on a tie. When no interval is exactly one standard
+    period, it is the standard period nearest to the mean interval, the shorter one
+    midway. A transaction with one advance and one payment has one interval, its term.
+
+    Only the standard periods of :class:`Frequency` are candidates, weekly to annual.
+    """
+    distinct = sorted(set(dates))
+    if len(distinct) < 2:
+        raise InvalidInputError(
+            "dates", [d.isoformat() for d in distinct], "a unit period needs at least two distinct dates",
+            "Pass the advance dates and the payment dates.",
+        )
+    intervals = list(pairwise(distinct))
+    counts = {
+        frequency: sum(_spans_one(start, end, frequency) for start, end in intervals) for frequency in _MEAN_DAYS
+    }
+    best = max(counts.values())
+    if best:
+        return next(frequency for frequency, count in counts.items() if count == best)
+
+    # TODO: Appendix J makes the term of a one-advance, one-payment transaction its unit
+    # period, 45 days say. Such a term gets the nearest standard period here.
+    mean = Fraction((distinct[-1] - distinct[0]).days, len(intervals))
+    return min(_MEAN_DAYS, key=lambda frequency: (abs(_MEAN_DAYS[frequency] - mean), _MEAN_DAYS[frequency]))
 
 
 def roll_dates(
