@@ -348,8 +348,8 @@ class SqliteStore:
     # Transactions -------------------------------------------------------------------------
 
     # TODO: an authorization commits 10.5 WAL pages (the hand-written baseline 4) and runs
-    # about 890,000 instructions, 70% of them in Python. bench/bench_checkout.py measured
-    # 770 to 1,290 a second on a shared machine (ratio 0.11 to 0.18), below the 2,000 goal.
+    # about 920,000 instructions, 70% of them in Python. bench/bench_checkout.py measured
+    # 770 to 1,430 a second on a shared machine (ratio 0.11 to 0.18), below the 2,000 goal.
     # Left: integer account keys in entries and the authorization index (an estimated 0.3
     # pages), and less Python per call (buyer fee arithmetic, record encoding).
     @contextmanager
