@@ -160,11 +160,15 @@ def test_raw_column_model_rejected_by_underwrite(
 
 
 def _leaky_table(tmp_path: Path) -> Path:
-    """A table with an id, a name, a split flag and a status recorded after the outcome."""
+    """A table with an id, a name, a split flag and a status recorded after the outcome.
+
+    Employees is informative but overlaps between goods and bads (IV about 2), as a genuine
+    predictor does.
+    """
     lines = ["LoanId,Name,Selected,Status,Employees,Default"]
     for i in range(400):
         bad = int(i % 5 == 0)
-        employees = (i * 7) % 30 + (0 if bad else 10)
+        employees = (i * 7) % 30 + (0 if bad else 2)
         lines.append(f"{100000 + i},Firm {i},{int(i % 2 == 0)},{'CHGOFF' if bad else 'PIF'},{employees},{bad}")
     path = tmp_path / "loans.csv"
     path.write_text("\n".join(lines) + "\n")
@@ -172,19 +176,64 @@ def _leaky_table(tmp_path: Path) -> Path:
 
 
 def test_fit_reports_leakage_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Ids and names are excluded, a leaking column and AUC 1 are warned, the split flag hinted."""
+    """Ids and names are excluded, a leak is named apart and left out, the split flag hinted."""
     model = tmp_path / "m.json"
     assert main(["fit-scorecard", str(_leaky_table(tmp_path)), "--target", "Default", "--out", str(model)]) == 0
     output = capsys.readouterr().out
     assert "excluded: LoanId is near-unique" in output
     assert "excluded: Name is near-unique" in output
-    assert "warning: Status has IV" in output
-    assert "--exclude Status" in output
-    assert "warning: hold-out AUC 1.0000" in output
+    assert "leak: Status separates goods and bads almost perfectly" in output
+    assert "pass --allow-leaks to keep it" in output
+    assert "- Status" in output
+    assert "near-certain leak" in output
+    assert "warning: Status has IV" not in output
+    assert "hold-out AUC 1.0000" not in output
     assert "pass --split-column Selected" in output
-    notes = json.loads(model.read_text())["metadata"]["notes"]
+    saved = json.loads(model.read_text())
+    assert [feature["binning"]["spec"]["name"] for feature in saved["features"]] == ["Employees"]
+    notes = saved["metadata"]["notes"]
     assert any(note.startswith("excluded: LoanId") for note in notes)
-    assert any(note.startswith("warning: hold-out AUC") for note in notes)
+    assert any(note.startswith("leak: Status") for note in notes)
+
+
+def test_fit_allow_leaks_keeps_leak(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With --allow-leaks the leak stays a candidate, is still named, and AUC 1 is warned."""
+    model = tmp_path / "m.json"
+    arguments = ["fit-scorecard", str(_leaky_table(tmp_path)), "--target", "Default", "--out", str(model)]
+    assert main([*arguments, "--allow-leaks"]) == 0
+    output = capsys.readouterr().out
+    assert "leak: Status separates goods and bads" in output
+    assert "It is kept as a candidate because --allow-leaks was given" in output
+    assert "+ Status" in output
+    assert "warning: hold-out AUC 1.0000" in output
+    saved = json.loads(model.read_text())
+    assert "Status" in [feature["binning"]["spec"]["name"] for feature in saved["features"]]
+
+
+@pytest.mark.realdata
+def test_fit_sba_status_is_leak(
+    data_file: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On the raw SBA file the loan status and charge-off columns are leaks and stay out."""
+    path = data_file("sba_loans_case/SBAcase.11.13.17.csv")
+    model = tmp_path / "m.json"
+    arguments = ["fit-scorecard", str(path), "--target", "Default", "--split-column", "Selected"]
+    assert main([*arguments, "--out", str(model)]) == 0
+    output = capsys.readouterr().out
+    assert "leak: MIS_Status separates goods and bads" in output
+    assert "leak: ChgOffDate separates goods and bads" in output
+    names = [feature["binning"]["spec"]["name"] for feature in json.loads(model.read_text())["features"]]
+    assert "MIS_Status" not in names
+    assert "ChgOffDate" not in names
+
+
+def test_fit_only_leaks_is_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A table whose only candidate is a leak stops with an error naming it."""
+    arguments = ["fit-scorecard", str(_leaky_table(tmp_path)), "--target", "Default", "--out", str(tmp_path / "m")]
+    assert main([*arguments, "--exclude", "Employees", "Selected"]) == 1
+    error = capsys.readouterr().err
+    assert "every candidate column is a near-certain leak of the target" in error
+    assert "Status" in error
 
 
 def test_fit_exclude_removes_leak(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

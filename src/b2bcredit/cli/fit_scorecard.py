@@ -15,12 +15,13 @@ from b2bcredit.datasets.records import iter_csv_records
 from b2bcredit.datasets.sba import load_sba_csv
 from b2bcredit.scoring.binning import FeatureSpec
 from b2bcredit.scoring.defaults import polish_feature_table, save_model, sba_feature_specs
-from b2bcredit.scoring.fit import fit_scorecard
+from b2bcredit.scoring.fit import FitResult, fit_scorecard
 from b2bcredit.scoring.guards import (
     FitFinding,
     high_iv_findings,
     holdout_auc_finding,
     id_column_findings,
+    leak_findings,
     split_flag_findings,
 )
 from b2bcredit.scoring.metrics import auc, gini, ks_statistic
@@ -55,6 +56,12 @@ def register(subparsers: Any) -> None:
         "--keep-id-columns",
         action="store_true",
         help="keep near-unique columns (ids, names) as candidates instead of excluding them",
+    )
+    parser.add_argument(
+        "--allow-leaks",
+        action="store_true",
+        help="keep near-certain leaks (IV above 5, or a column that alone separates goods and bads "
+        "perfectly) as candidates instead of excluding them",
     )
     parser.add_argument(
         "--split-column", help="a 0/1 column marking training rows with 1 (else a stratified split)"
@@ -138,14 +145,42 @@ def run(arguments: argparse.Namespace) -> int:
     else:
         candidates = {spec.name: table[spec.name] for spec in specs}
 
-    result = fit_scorecard(
+    def fit(names: list[str]) -> FitResult:
+        return fit_scorecard(
+            {k: candidates[k][train] for k in names},
+            target[train],
+            specs=None if specs is None else [spec for spec in specs if spec.name in names],
+            name=arguments.name,
+            version=arguments.version,
+            metadata=TrainingMetadata(dataset=arguments.data, fitted_on=datetime.date.today().isoformat()),
+        )
+
+    result = fit(list(candidates))
+    leaks = leak_findings(
+        result.binnings,
         {k: v[train] for k, v in candidates.items()},
         target[train],
-        specs=specs,
-        name=arguments.name,
-        version=arguments.version,
-        metadata=TrainingMetadata(dataset=arguments.data, fitted_on=datetime.date.today().isoformat()),
+        allowed=arguments.allow_leaks,
     )
+    leaked = {finding.column for finding in leaks}
+    selection = list(result.selection)
+    if leaked and not arguments.allow_leaks:
+        remaining = [name for name in candidates if name not in leaked]
+        if not remaining:
+            raise InvalidInputError(
+                "data",
+                sorted(leaked),
+                "every candidate column is a near-certain leak of the target",
+                "Check the target column, or pass --allow-leaks to fit on them anyway.",
+            )
+        leak_rows = [
+            attrs.evolve(row, selected=False, reason="near-certain leak")
+            for row in selection
+            if row.name in leaked
+        ]
+        result = fit(remaining)
+        selection = sorted([*result.selection, *leak_rows], key=lambda row: (-row.iv, row.name))
+    findings = [*leaks, *findings]
     model = result.scorecard
     scores = model.score_batch({k: v[test] for k, v in candidates.items()}, rows=int(test.size)).scores
     holdout = {
@@ -153,7 +188,9 @@ def run(arguments: argparse.Namespace) -> int:
         "holdout_gini": gini(scores, target[test]),
         "holdout_ks": ks_statistic(scores, target[test]),
     }
-    findings.extend(high_iv_findings([(row.name, row.iv, row.selected) for row in result.selection]))
+    findings.extend(
+        high_iv_findings([(row.name, row.iv, row.selected) for row in selection if row.name not in leaked])
+    )
     findings.extend(holdout_auc_finding(holdout["holdout_auc"]))
 
     # The findings stay in the model file, so later users of the model see them too.
@@ -165,7 +202,7 @@ def run(arguments: argparse.Namespace) -> int:
     model = attrs.evolve(model, metadata=metadata)
     save_model(model, arguments.out)
     print(f"fitted {len(model.features)} features on {train.size} rows; hold-out {test.size} rows")
-    for row in result.selection:
+    for row in selection:
         mark = "+" if row.selected else "-"
         print(f"  {mark} {row.name:<40} IV {row.iv:7.4f}  {row.reason}")
     print(

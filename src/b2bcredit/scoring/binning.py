@@ -100,7 +100,10 @@ class BinningConfig:
 
     max_prebins: int = 20
     min_bin_share: float = 0.05
-    max_bins: int = 6
+    # Four intervals (plus Missing and Special bins): with per-bin points, more intervals
+    # fitted noise. On Polish 5year the mean hold-out AUC over five splits was 0.926 with
+    # 4 or 5 intervals and 0.924 with 6.
+    max_bins: int = 4
     # No trend by default: on Polish 5year an enforced monotonic trend cost about 0.005
     # hold-out AUC; pass Trend.AUTO or a direction where regulators expect monotonic bins.
     trend: Trend = Trend.NONE
@@ -474,12 +477,11 @@ def _fit_numeric(
     clean = ~missing & ~special
     clean_x, clean_y = x[clean], y[clean]
 
-    # Pre-binning at quantiles of the clean values; the edges are data values.
-    # TODO: cut placement. On Polish 5year (mean hold-out AUC over seeds 42 and 1 to 4)
-    # these cuts give 0.909; toad's cuts (chi-square merging from distinct values until
-    # every bin holds 5 % of rows) give 0.914 under the same selection, and 100 quantiles
-    # merged the same way 0.913. Neither reaches toad's 0.925, which needs the
-    # positive-coefficient rule off as well (see the selection step in fit.py).
+    # Pre-binning at quantiles of the clean values; the edges are data values. Finer
+    # starts lost hold-out AUC with the ordered per-bin fit (ridge only, 6 bins): on
+    # Polish 5year, mean over five splits, these steps from 50 quantiles gave 0.906 and
+    # 100 quantiles chi-merged until every bin holds 5 % of rows 0.918, against 0.922
+    # from 20 quantiles.
     edges: list[float] = []
     if clean_x.size:
         quantiles = np.quantile(

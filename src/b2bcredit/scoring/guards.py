@@ -3,7 +3,8 @@
 A column that identifies rows (a loan number, a company name) or that is recorded only
 after the outcome (a charge-off date, a loan status) gives a scorecard that looks perfect
 on the hold-out and fails on new applications. These checks are findings for the analyst,
-not errors: near-unique columns are excluded by default, the others are warnings.
+not errors: near-unique columns and near-certain leaks are excluded by default, the others
+are warnings.
 """
 
 from __future__ import annotations
@@ -16,8 +17,12 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from b2bcredit.scoring.binning import FeatureBinning, FeatureKind
+from b2bcredit.scoring.metrics import auc
+
 __all__ = [
     "HIGH_CARDINALITY",
+    "LEAK_IV",
     "NEAR_UNIQUE_SHARE",
     "SUSPICIOUS_AUC",
     "SUSPICIOUS_IV",
@@ -25,6 +30,7 @@ __all__ = [
     "high_iv_findings",
     "holdout_auc_finding",
     "id_column_findings",
+    "leak_findings",
     "split_flag_findings",
 ]
 
@@ -32,7 +38,13 @@ __all__ = [
 # feature that separates goods and bads so well tends to be recorded after the outcome.
 SUSPICIOUS_IV: Final = 0.5
 # A hold-out AUC this close to 1 means perfect separation, which real credit data never gives.
+# A single feature whose training AUC reaches it is a near-certain leak.
 SUSPICIOUS_AUC: Final = 0.9999
+# Information value above this is a near-certain leak: it takes bins that are almost pure
+# goods or pure bads, such as a loan status that is the target under another name. The
+# strongest genuine predictor measured 2.2 on Polish 5year (64 ratios) and 1.0 on the SBA
+# case's firmographic features.
+LEAK_IV: Final = 5.0
 # A column whose non-missing values are at least this share distinct identifies rows.
 NEAR_UNIQUE_SHARE: Final = 0.9
 # A text column with more distinct values than this gets bins of a few rows each.
@@ -48,7 +60,8 @@ class FitFinding:
 
     Attributes:
         column: the column concerned.
-        kind: ``excluded`` (the column is not a candidate), ``warning`` or ``hint``.
+        kind: ``leak`` (a near-certain leak), ``excluded`` (the column is not a candidate),
+            ``warning`` or ``hint``.
         message: one sentence naming the column, the value and what to do.
     """
 
@@ -116,6 +129,54 @@ def split_flag_findings(columns: Iterable[str], split_column: str | None) -> lis
         for column in columns
         if _SPLIT_NAMES.match(column.lower())
     ]
+
+
+def leak_findings(
+    binnings: Mapping[str, FeatureBinning],
+    columns: Mapping[str, npt.NDArray[np.generic]],
+    target: npt.ArrayLike,
+    *,
+    allowed: bool,
+) -> list[FitFinding]:
+    """Name each candidate that is a near-certain leak on the training rows.
+
+    A leak has IV above :data:`LEAK_IV`, or its bins alone separate goods and bads
+    perfectly (AUC of its WoE at least :data:`SUSPICIOUS_AUC`, in either direction).
+    ``allowed`` (``--allow-leaks``) only changes the message: the caller decides whether a
+    leak stays a candidate.
+
+    Args:
+        binnings: every candidate's bins, fitted on the training rows.
+        columns: the training rows' values, by candidate name.
+        target: the training rows' 0/1 targets (1 = bad).
+        allowed: whether the user kept leaks as candidates.
+    """
+    findings = []
+    for name, binning in binnings.items():
+        values = np.asarray(
+            columns[name], dtype=object if binning.spec.kind is FeatureKind.CATEGORICAL else None
+        )
+        woe = np.array([b.woe for b in binning.bins] + [0.0], dtype=np.float64)
+        area = auc(woe[binning.assign_batch(values)], target)
+        separation = max(area, 1.0 - area)
+        if binning.iv <= LEAK_IV and separation < SUSPICIOUS_AUC:
+            continue
+        action = (
+            "It is kept as a candidate because --allow-leaks was given"
+            if allowed
+            else f"It is excluded from selection: pass --allow-leaks to keep it, or --exclude {name} "
+            "to silence this"
+        )
+        findings.append(
+            FitFinding(
+                name,
+                "leak",
+                f"{name} separates goods and bads almost perfectly on the training rows (IV "
+                f"{binning.iv:.2f}, single-feature AUC {separation:.4f}), so it is most likely "
+                f"recorded after the outcome or is the target under another name. {action}",
+            )
+        )
+    return findings
 
 
 def high_iv_findings(rows: Sequence[tuple[str, float, bool]]) -> list[FitFinding]:
