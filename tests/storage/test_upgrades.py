@@ -1,9 +1,10 @@
-"""Library upgrades: schema version 4, stored terms of older models, retries across a product-model change."""
+"""Library upgrades: schema versions 4 and 5, stored terms of older models, retries across a product-model change."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +17,7 @@ from b2bcredit.ledger.model import CreditProfile
 from b2bcredit.ledger.service import Ledger
 from b2bcredit.products.catalogue import default_catalogue
 from b2bcredit.products.terms import TermsSpec
-from b2bcredit.storage.codec import decode, from_json, to_json
+from b2bcredit.storage.codec import decode, from_json
 from b2bcredit.storage.sqlite import SCHEMA_VERSION, SqliteStore
 from b2bcredit.terms.periods import Frequency
 from tests.ledger.support import ManualClock
@@ -26,25 +27,25 @@ CATALOGUE = default_catalogue()
 
 def test_version_3_accounts_read_without_counter_offer_terms(tmp_path: Path) -> None:
     """A version-3 account, whose profile lacks the counter-offer fields, upgrades and reads with none."""
+    # The file was written by the library at schema version 3, before the two fields existed.
     path = tmp_path / "version3.sqlite3"
-    store = SqliteStore(path, migrate_to=3)
-    account = Ledger(store, ManualClock()).open_account("open", "buyer", Money("5000.00", "EUR"))
-    store.close()
-    # Version 3 wrote the profile without the two fields this version added.
+    shutil.copyfile(Path(__file__).parent / "data" / "schema_v3.db", path)
     with sqlite3.connect(path) as connection:
-        data = from_json(connection.execute("SELECT data FROM accounts").fetchone()[0])
-        del data["profile"]["max_terms_days"]
-        del data["profile"]["deposit_share"]
-        connection.execute("UPDATE accounts SET data = ?", (to_json(data),))
+        rows = connection.execute("SELECT account_id, data FROM accounts ORDER BY account_id").fetchall()
     connection.close()
+    profiles = [from_json(data)["profile"] for _, data in rows]
+    assert len(profiles) == 2
+    assert all("max_terms_days" not in profile for profile in profiles)
+    assert all("deposit_share" not in profile for profile in profiles)
 
     upgraded = SqliteStore(path)
     ledger = Ledger(upgraded, ManualClock())
 
-    assert upgraded.schema_version == SCHEMA_VERSION == 4
-    assert ledger.account(account.account_id) == account
-    assert ledger.account(account.account_id).profile.max_terms_days is None
-    assert ledger.account(account.account_id).profile.deposit_share == Decimal(0)
+    assert upgraded.schema_version == SCHEMA_VERSION == 5
+    for account_id, _ in rows:
+        profile = ledger.account(account_id).profile
+        assert profile.max_terms_days is None
+        assert profile.deposit_share == Decimal(0)
     upgraded.close()
 
 

@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, TypeVar
 
 import attrs
+import orjson
 
 from b2bcredit.core.clock import Clock, resolve_time_zone
 from b2bcredit.core.errors import (
@@ -173,13 +174,12 @@ class Ledger:
                 "must be a non-empty string",
                 "Pass a key that is unique per intended change, such as the order id and step.",
             )
-        fingerprint = hashlib.sha256(
-            json.dumps({"operation": operation, "request": encode(request)}, sort_keys=True).encode()
-        ).hexdigest()
+        content = {"operation": operation, "request": encode(request)}
+        fingerprint = _fingerprint(content)
         with self.store.transaction() as tx:
             record = tx.get_idempotency(key)
             if record is not None:
-                if record.fingerprint != fingerprint:
+                if record.fingerprint != fingerprint and record.fingerprint != _fingerprint_before_v5(content):
                     _log.info("idempotency key %s reused by %s with a different request", key, operation)
                     raise ConflictError(
                         f"idempotency_key: {key!r} was first used for a different {record.operation} "
@@ -1276,6 +1276,19 @@ class Ledger:
 
     def _position(self, op: Operation, account: Account) -> BuyerPosition:
         return buyer_position(account, op.tx.invoices(account.account_id, open_only=True), op.today)
+
+
+def _fingerprint(content: dict[str, Any]) -> str:
+    """Return the SHA-256 of a request's JSON form with sorted keys."""
+    return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _fingerprint_before_v5(content: dict[str, Any]) -> str:
+    """Return the fingerprint stored before schema version 5, hashed from ``json.dumps`` text.
+
+    A retry of a call made before the upgrade still matches its stored record.
+    """
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
 def _product_request(product: Product) -> dict[str, str]:

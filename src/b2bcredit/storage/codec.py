@@ -150,9 +150,10 @@ def _encoder(kind: Any, products_as_digests: bool = False) -> Callable[[Any], An
         item = _encoder(typing.get_args(kind)[0], products_as_digests)
         return lambda value: [item(element) for element in value]
     if origin is dict:
-        return lambda value: {str(key): encode(item) for key, item in value.items()}
+        return _encode_mapping
     if kind is Money:
-        return lambda value: f"{value.amount} {value.currency.code}"
+        # Money's str() is the "12.30 EUR" form, read from its fields without properties.
+        return str
     if kind is Decimal:
         return str
     if kind is datetime:
@@ -187,6 +188,13 @@ def _encoder(kind: Any, products_as_digests: bool = False) -> Callable[[Any], An
 
         return encode_once
     return encode
+
+
+def _encode_mapping(value: dict[Any, Any]) -> Any:
+    # Event payloads contain only strings, which orjson writes unchanged.
+    if all(type(key) is str and type(item) is str for key, item in value.items()):
+        return value
+    return {str(key): encode(item) for key, item in value.items()}
 
 
 _datetime_texts: dict[tuple[datetime, object], str] = {}

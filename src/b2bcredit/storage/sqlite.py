@@ -16,7 +16,9 @@ as well, at a lower commit rate.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import operator
 import sqlite3
 import threading
 import zlib
@@ -92,6 +94,38 @@ def _split_account_data(connection: sqlite3.Connection) -> None:
             "revision, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (account_id, buyer_id, *balances, revision, to_json(data)),
         )
+
+
+def _group_entries(connection: sqlite3.Connection) -> None:
+    """Merge the entry rows of each account and operation into one row of lines."""
+    rows = connection.execute(
+        "SELECT account_id, operation_id, book, amount_minor, currency, posted_at FROM entries "
+        "ORDER BY account_id, operation_id, line"
+    )
+    grouped = itertools.groupby(rows, key=lambda row: (row[0], row[1]))
+    for (account_id, operation_id), group in grouped:
+        lines = [(book, units, currency, posted) for _, _, book, units, currency, posted in group]
+        posted_at = lines[0][3]
+        connection.execute(
+            "INSERT INTO new_entries (account_id, operation_id, posted_at, lines) VALUES (?, ?, ?, ?)",
+            (account_id, operation_id, posted_at, _lines_text(lines, posted_at)),
+        )
+
+
+def _stored_line(line: list[Any], posted_at: str) -> tuple[str, int, str, str]:
+    return (line[0], line[1], line[2], posted_at if len(line) == 3 else line[3])
+
+
+def _lines_text(lines: Iterable[tuple[str, int, str, str]], posted_at: str) -> str:
+    # A line is [book, minor units, currency], with its own time as a fourth element when
+    # that differs from the row's. The ledger posts an operation's lines at one time, but
+    # the Store protocol accepts lines at different times.
+    return to_json(
+        [
+            [book, units, currency] if posted == posted_at else [book, units, currency, posted]
+            for book, units, currency, posted in lines
+        ]
+    )
 
 
 # Migration n moves the schema from version n - 1 to n. New migrations are appended and
@@ -201,6 +235,24 @@ MIGRATIONS: Final[tuple[tuple[MigrationStep, ...], ...]] = (
     # the library would read the new rows without those fields and authorize past the
     # counter-offer, so the version is raised to make it refuse the file.
     (),
+    (
+        # Version 5 stores an operation's entries on one account as one row of lines. An
+        # authorization's two entries took two rows of about 110 bytes that each repeated
+        # the account, operation and time, and 2.1 WAL pages per commit.
+        """CREATE TABLE new_entries (
+            account_id TEXT NOT NULL REFERENCES accounts(account_id),
+            operation_id TEXT NOT NULL,
+            posted_at TEXT NOT NULL,
+            lines TEXT NOT NULL,
+            PRIMARY KEY (account_id, operation_id)) WITHOUT ROWID""",
+        _group_entries,
+        "DROP TABLE entries",
+        "ALTER TABLE new_entries RENAME TO entries",
+        # No active authorization of the account expires before expiry_bound (a UTC time
+        # as text, "~" when none is active, "" when unknown), so a call before it skips
+        # the search for expired authorizations.
+        "ALTER TABLE accounts ADD COLUMN expiry_bound TEXT NOT NULL DEFAULT ''",
+    ),
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
@@ -295,10 +347,11 @@ class SqliteStore:
 
     # Transactions -------------------------------------------------------------------------
 
-    # TODO: an authorization commits about 10.8 WAL pages (the hand-written baseline 4) and
-    # reaches about 960 a second in bench/bench_checkout.py (0.12 times the baseline),
-    # below the 2,000 goal. Next: one entries row per operation (2.2 pages now), integer
-    # account keys in child tables and indexes, and less Python per call in the ledger.
+    # TODO: an authorization commits 10.5 WAL pages (the hand-written baseline 4) and runs
+    # about 920,000 instructions, 70% of them in Python. bench/bench_checkout.py measured
+    # 770 to 1,430 a second on a shared machine (ratio 0.11 to 0.18), below the 2,000 goal.
+    # Left: integer account keys in entries and the authorization index (an estimated 0.3
+    # pages), and less Python per call (buyer fee arithmetic, record encoding).
     @contextmanager
     def transaction(self) -> Iterator[_SqliteTransaction]:
         """Open an exclusive write transaction (``BEGIN IMMEDIATE``); commit on exit."""
@@ -307,6 +360,7 @@ class SqliteStore:
             try:
                 tx = _SqliteTransaction(self._connection, self._products, writable=True)
                 yield tx
+                tx.finish()
             except BaseException:
                 self._connection.execute("ROLLBACK")
                 raise
@@ -377,11 +431,14 @@ class SqliteStore:
 # Bounds the decoded-record cache; when full it starts again empty.
 _RECORD_CACHE_LIMIT = 20_000
 
-_ACCOUNT_COLUMNS: Final = "data, reserved_minor, receivable_minor, unapplied_minor, revision"
+_ACCOUNT_COLUMNS: Final = "data, reserved_minor, receivable_minor, unapplied_minor, revision, expiry_bound"
+# The expiry_bound of an account with no active authorization, which sorts after every time.
+_NO_ACTIVE_EXPIRY: Final = "~"
 # The account fields kept in the JSON column.
 _ACCOUNT_FIELDS: Final = tuple(
     field.name for field in attrs.fields(Account) if field.name not in (*_ACCOUNT_BALANCES, "revision")
 )
+_read_account_fields: Final = operator.attrgetter(*_ACCOUNT_FIELDS)
 
 
 @attrs.define
@@ -419,6 +476,12 @@ class _SqliteTransaction:
         self._cache = cache
         self._writable = writable
         self.new_digests: set[str] = set()
+        # Per account, these hold the expiry_bound read in this transaction and the
+        # earliest expiry of active authorizations written since. The set names the
+        # accounts whose bound must be recomputed because the search for expired ones ran.
+        self._expiry_bounds: dict[str, str] = {}
+        self._new_expiries: dict[str, str] = {}
+        self._stale_bounds: set[str] = set()
 
     def _write(self, statement: str, parameters: Sequence[object]) -> None:
         if not self._writable:
@@ -437,15 +500,16 @@ class _SqliteTransaction:
         self._cache.remember(type(record), text, record)
         return text
 
-    def _account(self, row: tuple[str, int, int, int, int] | None) -> Account | None:
+    def _account(self, row: tuple[str, int, int, int, int, str] | None) -> Account | None:
         # The JSON changes only with the limit, profile, holds or status, so its decoded
         # form is cached under its text and the balances are set from the integer columns.
         if row is None:
             return None
         found: Account | None = self._cache.records.get((Account, row))
         if found is not None:
+            self._expiry_bounds[found.account_id] = row[5]
             return found
-        text, reserved, receivable, unapplied, revision = row
+        text, reserved, receivable, unapplied, revision, expiry_bound = row
         template: Account | None = self._cache.records.get((Account, text))
         if template is None:
             data = from_json(text)
@@ -463,6 +527,7 @@ class _SqliteTransaction:
         )
         self._cache.remember(Account, row, account)
         self._cache.account_texts[account.account_id] = (account, text)
+        self._expiry_bounds[account.account_id] = expiry_bound
         return account
 
     def get_account(self, account_id: str) -> Account | None:
@@ -479,10 +544,8 @@ class _SqliteTransaction:
         known = self._cache.account_texts.get(account.account_id)
         if known is not None:
             reference, text = known
-            if all(
-                getattr(account, name) is getattr(reference, name) or getattr(account, name) == getattr(reference, name)
-                for name in _ACCOUNT_FIELDS
-            ):
+            # Tuple equality tries identity before ==, and the fields are mostly the same objects.
+            if _read_account_fields(account) == _read_account_fields(reference):
                 return text
         data = encode_record(account)
         for name in (*_ACCOUNT_BALANCES, "revision"):
@@ -490,6 +553,22 @@ class _SqliteTransaction:
         text = to_json(data)
         self._cache.account_texts[account.account_id] = (account, text)
         return text
+
+    def _expiry_bound(self, account_id: str) -> str:
+        # The bound moves later only through a search of the active authorizations, and that
+        # search includes the ones written in this transaction.
+        bound = self._expiry_bounds.get(account_id, "")
+        if not bound or account_id in self._stale_bounds:
+            row = self._connection.execute(
+                "SELECT min(expires_at) FROM authorizations WHERE account_id = ? AND active = 1", (account_id,)
+            ).fetchone()
+            bound = _NO_ACTIVE_EXPIRY if row[0] is None else row[0]
+            self._stale_bounds.discard(account_id)
+        new = self._new_expiries.pop(account_id, None)
+        if new is not None and new < bound:
+            bound = new
+        self._expiry_bounds[account_id] = bound
+        return bound
 
     def put_account(self, account: Account) -> None:
         text = self._account_text(account)
@@ -499,14 +578,15 @@ class _SqliteTransaction:
             account.receivable.minor_units,
             account.unapplied.minor_units,
             account.revision,
+            self._expiry_bound(account.account_id),
         )
         try:
             self._write(
                 "INSERT INTO accounts (data, reserved_minor, receivable_minor, unapplied_minor, revision, "
-                "account_id, buyer_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(account_id) DO UPDATE SET "
-                "data = excluded.data, reserved_minor = excluded.reserved_minor, "
+                "expiry_bound, account_id, buyer_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(account_id) "
+                "DO UPDATE SET data = excluded.data, reserved_minor = excluded.reserved_minor, "
                 "receivable_minor = excluded.receivable_minor, unapplied_minor = excluded.unapplied_minor, "
-                "revision = excluded.revision",
+                "revision = excluded.revision, expiry_bound = excluded.expiry_bound",
                 (*row, account.account_id, account.buyer_id),
             )
         except sqlite3.IntegrityError:
@@ -551,6 +631,12 @@ class _SqliteTransaction:
             self._cache.products[digest] = product
         text = to_json(encode_record(authorization, products_as_digests=True))
         self._cache.remember(Authorization, text, authorization)
+        expires_at = _utc_text(authorization.expires_at)
+        active = authorization.status.is_active
+        if active:
+            earliest = self._new_expiries.get(authorization.account_id)
+            if earliest is None or expires_at < earliest:
+                self._new_expiries[authorization.account_id] = expires_at
         self._write(
             "INSERT INTO authorizations (authorization_id, account_id, active, expires_at, data) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT(authorization_id) DO UPDATE SET "
@@ -558,8 +644,8 @@ class _SqliteTransaction:
             (
                 authorization.authorization_id,
                 authorization.account_id,
-                int(authorization.status.is_active),
-                _utc_text(authorization.expires_at),
+                int(active),
+                expires_at,
                 text,
             ),
         )
@@ -572,11 +658,15 @@ class _SqliteTransaction:
         return [self._authorization(row[0]) for row in rows]
 
     def expired_authorizations(self, account_id: str, now: datetime) -> list[Authorization]:
+        moment = _utc_text(now)
+        if moment < self._expiry_bounds.get(account_id, ""):
+            return []
         rows = self._connection.execute(
             "SELECT data FROM authorizations WHERE account_id = ? AND active = 1 AND expires_at <= ? "
             "ORDER BY authorization_id",
-            (account_id, _utc_text(now)),
+            (account_id, moment),
         )
+        self._stale_bounds.add(account_id)
         return [self._authorization(row[0]) for row in rows]
 
     def get_invoice(self, invoice_id: str) -> Invoice | None:
@@ -625,39 +715,63 @@ class _SqliteTransaction:
     def add_entries(self, entries: Sequence[Entry]) -> None:
         if not self._writable:
             raise InvalidStateError("a read transaction cannot write; open store.transaction() instead")
-        self._connection.executemany(
-            "INSERT INTO entries (account_id, operation_id, line, book, amount_minor, currency, posted_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    entry.account_id,
-                    entry.operation_id,
-                    line,
-                    entry.book.value,
-                    entry.amount.minor_units,
-                    entry.amount.currency.code,
-                    format_datetime(entry.posted_at),
+        if not entries:
+            return
+        groups: dict[tuple[str, str], list[tuple[str, int, str, str]]] = {}
+        for entry in entries:
+            line = (
+                entry.book.value,
+                entry.amount.minor_units,
+                entry.amount.currency.code,
+                format_datetime(entry.posted_at),
+            )
+            groups.setdefault((entry.account_id, entry.operation_id), []).append(line)
+        for (account_id, operation_id), lines in groups.items():
+            existing = None
+            try:
+                self._connection.execute(
+                    "INSERT INTO entries (account_id, operation_id, posted_at, lines) VALUES (?, ?, ?, ?)",
+                    (account_id, operation_id, lines[0][3], _lines_text(lines, lines[0][3])),
                 )
-                for line, entry in enumerate(entries)
-            ],
-        )
+            except sqlite3.IntegrityError:
+                # A second add for the same operation and account appends to its row. A
+                # missing account still raises.
+                existing = self._connection.execute(
+                    "SELECT posted_at, lines FROM entries WHERE account_id = ? AND operation_id = ?",
+                    (account_id, operation_id),
+                ).fetchone()
+                if existing is None:
+                    raise
+            if existing is not None:
+                posted_at, text = existing
+                merged = [_stored_line(line, posted_at) for line in from_json(text)] + lines
+                self._connection.execute(
+                    "UPDATE entries SET lines = ? WHERE account_id = ? AND operation_id = ?",
+                    (_lines_text(merged, posted_at), account_id, operation_id),
+                )
 
     def entries(self, account_id: str) -> list[Entry]:
         rows = self._connection.execute(
-            "SELECT operation_id, book, amount_minor, currency, posted_at FROM entries "
-            "WHERE account_id = ? ORDER BY operation_id, line",
+            "SELECT operation_id, posted_at, lines FROM entries WHERE account_id = ? ORDER BY operation_id",
             (account_id,),
         )
-        return [
-            Entry(
-                operation,
-                account_id,
-                Book(book),
-                Money.from_minor_units(units, currency),
-                datetime.fromisoformat(posted),
+        found = []
+        for operation, posted, text in rows:
+            moment = datetime.fromisoformat(posted)
+            for line in from_json(text):
+                book, units, currency = line[:3]
+                at = moment if len(line) == 3 else datetime.fromisoformat(line[3])
+                found.append(Entry(operation, account_id, Book(book), Money.from_minor_units(units, currency), at))
+        return found
+
+    def finish(self) -> None:
+        """Lower the expiry_bound of accounts whose authorizations were written after the account row."""
+        for account_id, expires_at in self._new_expiries.items():
+            self._connection.execute(
+                "UPDATE accounts SET expiry_bound = ? WHERE account_id = ? AND expiry_bound > ?",
+                (expires_at, account_id, expires_at),
             )
-            for operation, book, units, currency, posted in rows
-        ]
+        self._new_expiries.clear()
 
     def add_event(self, event: DomainEvent) -> None:
         self._write(
