@@ -129,9 +129,12 @@ def bench_steady(directory: str, count: int, warmup: int, capture: bool) -> tupl
                 ledger.capture(f"c{index}", result.authorization.authorization_id)
 
     run(0, warmup)
-    # The store's own connection checkpoints after commits. With that off and the WAL
-    # emptied, the WAL's size afterwards counts the frames of the timed commits.
-    store._connection.execute("PRAGMA wal_autocheckpoint = 0")
+    # The store checkpoints every CHECKPOINT_EVERY commits on its own thread. With that
+    # thread stopped and the WAL emptied, the WAL's size afterwards counts the frames of
+    # the timed commits.
+    if store._checkpointer is not None:
+        store._checkpointer.stop()
+        store._checkpointer = None
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     page_size = connection.execute("PRAGMA page_size").fetchone()[0]
     start = time.process_time()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,6 +14,7 @@ from b2bcredit.core.calendar import (
     BusinessCalendar,
     BusinessDayConvention,
     add_months,
+    end_of_month,
     is_end_of_month,
 )
 from b2bcredit.core.errors import InvalidInputError, InvalidTypeError
@@ -143,3 +145,21 @@ def test_anchored_months_never_drift(anchor: date, count: int) -> None:
     result = add_months(anchor, count)
     assert (result.year * 12 + result.month) - (anchor.year * 12 + anchor.month) == count
     assert result.day == anchor.day or is_end_of_month(result)
+
+
+@given(
+    st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)),
+    st.integers(min_value=-2400, max_value=2400),
+    st.booleans(),
+)
+def test_add_months_matches_relativedelta(anchor: date, months: int, end_of_month_rule: bool) -> None:
+    """Month arithmetic gives dateutil's dates, with the end-of-month rule on top."""
+    try:
+        expected = anchor + relativedelta(months=months)
+    except ValueError:
+        with pytest.raises(ValueError, match="out of range"):
+            add_months(anchor, months, end_of_month_rule=end_of_month_rule)
+        return
+    if end_of_month_rule and is_end_of_month(anchor):
+        expected = end_of_month(expected)
+    assert add_months(anchor, months, end_of_month_rule=end_of_month_rule) == expected

@@ -18,7 +18,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
 from b2bcredit.core.errors import InvalidInputError, InvalidTypeError
 
@@ -66,10 +65,12 @@ def add_months(anchor: date, months: int, *, end_of_month_rule: bool = False) ->
         raise InvalidTypeError("anchor", anchor, "expected a datetime.date", "Pass a date.")
     if isinstance(months, bool) or not isinstance(months, int):
         raise InvalidTypeError("months", months, "expected a whole number of months", "Pass an int.")
-    result: date = anchor + relativedelta(months=months)
-    if end_of_month_rule and is_end_of_month(anchor):
-        result = end_of_month(result)
-    return result
+    # Plain month arithmetic: relativedelta gives the same dates but costs about ten times
+    # as much, and a checkout prices schedules of dozens of dates for every product.
+    year, month = divmod(anchor.year * 12 + anchor.month - 1 + months, 12)
+    last_day = _calendar.monthrange(year, month + 1)[1]
+    day = last_day if end_of_month_rule and is_end_of_month(anchor) else min(anchor.day, last_day)
+    return anchor.replace(year=year, month=month + 1, day=day)
 
 
 def _check_weekend(weekend: Iterable[int]) -> frozenset[int]:
