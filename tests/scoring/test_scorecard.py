@@ -87,6 +87,22 @@ def test_single_and_batch_identical(
         assert single.reasons == model.reasons_for_row(batch, index, {"a": a, "b": b, "c": c})
 
 
+def test_edge_counting_matches_binary_search(model: Scorecard, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both ways of finding a number's interval agree, on the edges themselves too."""
+    from b2bcredit.scoring import scorecard as scorecard_module
+
+    edges = [edge for feature in model.features for edge in feature.binning.edges]
+    values = np.array([*edges, *np.nextafter(edges, -np.inf), math.nan, -math.inf, math.inf, 0.0, -0.0])
+    columns = {"a": values, "b": values[::-1].copy(), "c": np.array(["north"] * values.size, dtype=object)}
+    counted = model.score_batch(columns)
+
+    monkeypatch.setattr(scorecard_module, "_COMPARE_EDGES", -1)
+    searched = model.score_batch(columns)
+
+    assert np.array_equal(counted.bins, searched.bins)
+    assert np.array_equal(counted.scores, searched.scores)
+
+
 def test_batch_of_one_matches_larger_batch(model: Scorecard) -> None:
     """A row scores the same alone as inside a larger batch."""
     columns, _ = _table(rows=50, seed=5)

@@ -226,6 +226,9 @@ class _CompiledFeature:
     points_array: FloatArray
     observed: tuple[bool, ...]
     observed_array: BoolArray
+    # Whether every bin a value can reach was seen in training, so no row needs the
+    # unobserved treatment (a categorical feature can always meet a new category).
+    all_reachable_observed: bool
     treatment: UnobservedTreatment
     best_points: float
     best_label: str
@@ -265,6 +268,7 @@ def _compile(feature: ScoredFeature) -> _CompiledFeature:
         points_array=np.asarray(points, dtype=np.float64),
         observed=(*observed, False),
         observed_array=np.asarray((*observed, False), dtype=np.bool_),
+        all_reachable_observed=binning.spec.kind is not FeatureKind.CATEGORICAL and all(observed),
         treatment=binning.spec.unobserved,
         best_points=feature.best_points,
         code=binning.spec.code,
@@ -437,11 +441,17 @@ class Scorecard:
         """
         count = rows if rows is not None else _column_length(columns, self.feature_names)
         total = np.full(count, self.base_points, dtype=np.float64)
-        positions = np.empty((count, len(self._compiled)), dtype=np.intp)
-        fallback = np.zeros((count, len(self._compiled)), dtype=np.bool_)
+        # One contiguous row per feature: filling a column of a rows x features array
+        # writes with a stride and took ten times as long. The result is the transpose.
+        positions = np.empty((len(self._compiled), count), dtype=np.intp)
+        fallback = np.zeros((len(self._compiled), count), dtype=np.bool_)
         for index, compiled in enumerate(self._compiled):
             values = columns.get(compiled.name)
             column_positions = _assign_batch(compiled, values, count)
+            if compiled.all_reachable_observed:
+                total += compiled.points_array[column_positions]
+                positions[index] = column_positions
+                continue
             unobserved = ~compiled.observed_array[column_positions]
             if unobserved.any():
                 if compiled.treatment is UnobservedTreatment.RAISE:
@@ -451,14 +461,14 @@ class Scorecard:
                         None if values is None else np.asarray(values, dtype=object)[first],
                         row_index=first,
                     )
-                fallback[:, index] = unobserved
+                fallback[index] = unobserved
             total += compiled.points_array[column_positions]
-            positions[:, index] = column_positions
+            positions[index] = column_positions
         return BatchScores(
             scores=total,
             pds=self.calibration.pd_batch(total),
-            bins=positions,
-            fallback=fallback,
+            bins=positions.T,
+            fallback=fallback.T,
             feature_names=self.feature_names,
         )
 
@@ -635,9 +645,7 @@ def _assign_batch(compiled: _CompiledFeature, values: Any, count: int) -> IntArr
             "column length differs from the row count",
             f"Pass {count} values.",
         )
-    # NaN sorts after every number, so with NaN as the last edge a NaN lands one position
-    # past the last interval, which is then moved to the Missing bin.
-    positions = np.searchsorted(compiled.edges_with_nan, numbers, side="right")
+    positions = _interval_positions(compiled, numbers)
     if compiled.specials:
         missing = positions == compiled.interval_count
         for offset, special in enumerate(compiled.specials):
@@ -645,6 +653,28 @@ def _assign_batch(compiled: _CompiledFeature, values: Any, count: int) -> IntArr
         positions[missing] = compiled.missing_index
     result: IntArray = positions.astype(np.intp, copy=False)
     return result
+
+
+# Up to this many edges, counting the edges at or below each value with one comparison
+# per edge in int8 beats a binary search (0.7 ms against 14 ms for four edges and
+# 1,000,000 values); scorecard features have a handful of edges.
+_COMPARE_EDGES: Final = 32
+
+
+def _interval_positions(compiled: _CompiledFeature, numbers: FloatArray) -> IntArray:
+    """Return each number's interval (the count of edges at or below it), and for NaN the
+    position one past the last interval, which the caller turns into the Missing bin."""
+    if len(compiled.edges) > _COMPARE_EDGES:
+        # NaN sorts after every number, so with NaN as the last edge a NaN lands one
+        # position past the last interval.
+        result: IntArray = np.searchsorted(compiled.edges_with_nan, numbers, side="right")
+        return result
+    counts = np.zeros(numbers.shape, dtype=np.int8)
+    for edge in compiled.edges:
+        counts += (numbers >= edge).view(np.int8)
+    positions = counts.astype(np.intp)
+    positions[np.isnan(numbers)] = compiled.interval_count
+    return positions
 
 
 def _checked_float(name: str, value: object) -> float:
