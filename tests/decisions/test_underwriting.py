@@ -66,7 +66,7 @@ def test_decision_carries_required_fields(underwriter: Underwriter) -> None:
     """A decision records versions, hash, EL, limits and a snapshot."""
     decision = underwriter.underwrite(_application())
     assert decision.model_version
-    assert decision.policy_version == "default-1"
+    assert decision.policy_version == "default-2"
     assert len(decision.model_hash) == 64
     assert decision.requested_limit == Money("50000.00", "EUR")
     assert decision.input_snapshot.application_id == "demo-2"
@@ -104,27 +104,50 @@ def test_cutoffs_and_counter_offer() -> None:
     base = Underwriter.with_defaults()
     pd = base.underwrite(_application()).pd
     strict = Underwriter.with_defaults(
-        policy=UnderwritingPolicy(
-            approve_max_pd=pd / 4, refer_max_pd=pd / 2, counter_offer_max_pd=pd * 2
-        )
+        policy=UnderwritingPolicy(approve_max_pd=pd / 4, counter_offer_max_pd=pd * 2, refer_max_pd=pd * 3)
     )
     decision = strict.underwrite(_application())
     assert decision.outcome is Outcome.APPROVED
     assert decision.counter_offer is not None
-    assert decision.counter_offer.terms_days == 15
+    assert decision.counter_offer.terms_days == 30
     assert decision.counter_offer.deposit.is_positive()
+    assert decision.counter_offer.basis.startswith(f"PD {pd:.2%} is above the approval cut-off")
     declined = Underwriter.with_defaults(
-        policy=UnderwritingPolicy(
-            approve_max_pd=pd / 4, refer_max_pd=pd / 3, counter_offer_max_pd=pd / 2
-        )
+        policy=UnderwritingPolicy(approve_max_pd=pd / 4, counter_offer_max_pd=pd / 3, refer_max_pd=pd / 2)
     )
     assert declined.underwrite(_application()).outcome is Outcome.DECLINED
     referred = Underwriter.with_defaults(
-        policy=UnderwritingPolicy(
-            approve_max_pd=pd / 2, refer_max_pd=pd * 2, counter_offer_max_pd=pd * 3
-        )
+        policy=UnderwritingPolicy(approve_max_pd=pd / 4, counter_offer_max_pd=pd / 2, refer_max_pd=pd * 2)
     )
     assert referred.underwrite(_application()).outcome is Outcome.REFERRED
+
+
+@pytest.mark.parametrize(
+    ("pd", "counter_offers", "outcome"),
+    [
+        (0.04, True, Outcome.APPROVED),
+        (0.08, True, Outcome.APPROVED),
+        (0.08, False, Outcome.REFERRED),
+        (0.15, True, Outcome.REFERRED),
+        (0.25, True, Outcome.DECLINED),
+    ],
+)
+def test_pd_bands_rise_in_risk(pd: float, counter_offers: bool, outcome: Outcome) -> None:
+    """Approve, counter-offer, refer, decline: a riskier PD never gets credit a safer one waits for."""
+    base_pd = Underwriter.with_defaults().underwrite(_application()).pd
+    # Scale the default cut-offs (5, 10 and 20 %) so the application's PD sits where pd would.
+    scale = base_pd / pd
+    shifted = UnderwritingPolicy(
+        counter_offers=counter_offers,
+        approve_max_pd=0.05 * scale,
+        counter_offer_max_pd=0.10 * scale,
+        refer_max_pd=min(0.20 * scale, 1.0),
+    )
+    decision = Underwriter.with_defaults(policy=shifted).underwrite(_application())
+    assert decision.outcome is outcome
+    assert (decision.counter_offer is not None and decision.counter_offer.deposit.is_positive()) == (
+        pd == 0.08 and counter_offers
+    )
 
 
 def test_expected_loss_is_pd_lgd_ead(underwriter: Underwriter) -> None:
@@ -186,8 +209,10 @@ def test_zero_limit_never_unlimited(underwriter: Underwriter) -> None:
     assert decision.granted_limit.state is not LimitState.UNLIMITED
 
 
-def test_limit_zero_names_method_and_input(underwriter: Underwriter) -> None:
+def test_limit_zero_names_method_and_input() -> None:
     """R_LIMIT_ZERO names the method and the input that sized the credit line at zero."""
+    # The buyer's PD (about 12 %) would be referred; a policy that refers nobody sizes a limit.
+    underwriter = Underwriter.with_defaults(policy=UnderwritingPolicy(counter_offer_max_pd=0.2, refer_max_pd=0.2))
     data = _application(financials={"equity": "-120000.00 EUR", "total_assets": "900000.00 EUR"})
     data.pop("trade_history")
     decision = underwriter.underwrite(data)
@@ -203,7 +228,7 @@ def test_limit_zero_names_method_and_input(underwriter: Underwriter) -> None:
 
 def test_limit_zero_from_counter_offer_share() -> None:
     """A counter-offer whose share of the limit rounds to zero names the share and the step."""
-    policy = UnderwritingPolicy(approve_max_pd=0.0, refer_max_pd=0.0, counter_offer_max_pd=1.0)
+    policy = UnderwritingPolicy(approve_max_pd=0.0, counter_offer_max_pd=1.0, refer_max_pd=1.0)
     underwriter = Underwriter.with_defaults(policy=policy)
     data = _application(trade_history={"months_of_history": 24, "average_monthly_purchases": "100.00 EUR"})
     data.pop("financials")
@@ -223,9 +248,9 @@ def test_policy_round_trip_and_unknown_key() -> None:
 
 
 def test_policy_rejects_unordered_cutoffs() -> None:
-    """Cut-offs must ascend from approve to counter-offer."""
+    """Cut-offs must ascend from approve through counter-offer to refer."""
     with pytest.raises(InvalidInputError, match="ascending"):
-        UnderwritingPolicy(approve_max_pd=0.2, refer_max_pd=0.1)
+        UnderwritingPolicy(approve_max_pd=0.05, counter_offer_max_pd=0.2, refer_max_pd=0.1)
 
 
 def _bare_application(**fields: Any) -> dict[str, Any]:

@@ -14,7 +14,7 @@ def test_demo_runs_whole_flow(capsys: pytest.CaptureFixture[str]) -> None:
     output = capsys.readouterr().out
     assert "6 applications: 2 approved" in output
     assert "from the decision: limit 45000.00 EUR" in output
-    assert "model polish-5year v1, policy default-1" in output
+    assert "model polish-5year v1, policy default-2" in output
     assert "[available]   3 monthly instalments" in output
     assert "[unavailable] Cash on delivery" in output
     assert "amount_above_maximum" in output

@@ -40,6 +40,9 @@ _FIELDS: Final = (
     "limit_state",
     "limit",
     "counter_offer",
+    "counter_offer_terms_days",
+    "counter_offer_deposit",
+    "counter_offer_basis",
     "expected_loss",
     "reason_codes",
     "reasons",
@@ -111,6 +114,7 @@ def _records(arguments: argparse.Namespace) -> list[Any]:
 
 
 def _row(decision: Decision) -> dict[str, str]:
+    counter = decision.counter_offer
     return {
         "application_id": decision.application_id,
         "decision": decision.outcome.value,
@@ -123,6 +127,9 @@ def _row(decision: Decision) -> dict[str, str]:
         if decision.granted_limit.amount is None
         else str(decision.granted_limit.amount),
         "counter_offer": str(decision.is_counter_offer).lower(),
+        "counter_offer_terms_days": "" if counter is None else str(counter.terms_days),
+        "counter_offer_deposit": "" if counter is None else str(counter.deposit),
+        "counter_offer_basis": "" if counter is None else counter.basis,
         "expected_loss": str(decision.expected_loss),
         "reason_codes": ";".join(r.code for r in decision.reasons),
         "reasons": " | ".join(r.text for r in decision.reasons),

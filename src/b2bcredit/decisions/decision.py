@@ -36,17 +36,23 @@ INSUFFICIENT_DATA = "R_INSUFFICIENT_DATA"
 # stores, which took 40 % less time than the slot setter of frozen slots (timeit, attrs 26.1).
 @attrs.frozen(slots=False)
 class CounterOffer:
-    """Credit on other terms than requested: a lower limit, shorter terms, a deposit."""
+    """Credit on other terms than requested: a lower limit, shorter terms, a deposit.
+
+    ``basis`` says why in words: the PD band that calls for the offer, or the limit the
+    methods sized below the request.
+    """
 
     limit: Money
     terms_days: int
     deposit: Money
+    basis: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "limit": str(self.limit),
             "terms_days": self.terms_days,
             "deposit": str(self.deposit),
+            "basis": self.basis,
         }
 
 
@@ -289,16 +295,14 @@ def decide(
     elif insufficient_data is not None:
         outcome = Outcome.REFERRED
         reasons = (ReasonCode(INSUFFICIENT_DATA, "features", insufficient_data, "none", 0.0),)
-    elif pd > policy.counter_offer_max_pd or (
-        pd > policy.refer_max_pd and not policy.counter_offers
-    ):
+    elif pd > policy.refer_max_pd:
         outcome = Outcome.DECLINED
         reasons = reasons or (
             ReasonCode(
                 PD_ABOVE_CUTOFF, "pd", f"PD {pd:.2%} is above the cut-off", f"{pd:.4f}", 0.0
             ),
         )
-    elif policy.approve_max_pd < pd <= policy.refer_max_pd:
+    elif pd > policy.approve_max_pd and (pd > policy.counter_offer_max_pd or not policy.counter_offers):
         outcome = Outcome.REFERRED
     elif sizing.limit.state is LimitState.NOT_UNDERWRITTEN:
         outcome = Outcome.REFERRED
@@ -322,9 +326,16 @@ def decide(
                 limit_policy.step, Rounding.DOWN
             )
             deposit = offered.multiply(policy.counter_deposit_share, Rounding.HALF_UP)
-            counter = CounterOffer(offered, policy.counter_terms_days, deposit)
+            basis = (
+                f"PD {pd:.2%} is above the approval cut-off of {policy.approve_max_pd:.2%} and at most "
+                f"{policy.counter_offer_max_pd:.2%}: the policy offers {policy.counter_limit_share} of the "
+                f"limit, {policy.counter_terms_days}-day terms and a deposit of "
+                f"{policy.counter_deposit_share} of the limit"
+            )
+            counter = CounterOffer(offered, policy.counter_terms_days, deposit, basis)
         elif offered < requested:
-            counter = CounterOffer(offered, application.requested_terms_days, zero)
+            basis = f"the limit methods size {offered}, below the {requested} requested"
+            counter = CounterOffer(offered, application.requested_terms_days, zero, basis)
         # The sized limit itself when nothing lowered it, which saves building an equal one.
         granted = sizing.limit if offered is sizing.limit.amount else CreditLimit.of(offered)
         if granted.state is LimitState.PREPAY_ONLY and requested.is_positive():

@@ -39,9 +39,11 @@ DEFAULT_GRADES: tuple[tuple[str, float], ...] = (
 class UnderwritingPolicy:
     """Knock-outs, PD cut-offs and counter-offers, with a version recorded on each decision.
 
-    PD cut-offs: PD up to ``approve_max_pd`` approves; up to ``refer_max_pd`` refers to an
-    analyst; up to ``counter_offer_max_pd`` approves a counter-offer (a lower limit,
-    shorter terms and a deposit) when ``counter_offers`` is on; above that declines.
+    PD cut-offs, in ascending order of risk: PD up to ``approve_max_pd`` approves; up to
+    ``counter_offer_max_pd`` approves a counter-offer (a lower limit, shorter terms and a
+    deposit) when ``counter_offers`` is on, and refers otherwise; up to ``refer_max_pd``
+    refers to an analyst; above that declines. A riskier buyer never gets credit
+    automatically where a safer one waits for an analyst.
 
     Attributes:
         version: the policy's version, such as "2024-06".
@@ -50,22 +52,23 @@ class UnderwritingPolicy:
         lgd: loss given default for EL and pricing.
         credit_conversion: share of the granted limit expected drawn at default (EAD).
         counter_limit_share: the counter-offer's limit as a share of the limit sized.
-        counter_terms_days: the counter-offer's payment terms.
+        counter_terms_days: the counter-offer's payment terms (30 by default: net 30 is the
+            shortest trade-credit product of the default catalogue, so the offer stays usable).
         counter_deposit_share: the deposit asked with a counter-offer, as a share of the limit.
         small_business_revenue: revenue at or below this is a small business for the notice.
         notice_days: days from a completed application to the adverse-action notice deadline.
         grades: (grade, max PD) pairs in ascending PD.
     """
 
-    version: str = "default-1"
+    version: str = "default-2"
     allowed_statuses: frozenset[BusinessStatus] = frozenset({BusinessStatus.ACTIVE})
     min_years_in_business: float = 1.0
     approve_max_pd: float = 0.05
-    refer_max_pd: float = 0.10
-    counter_offer_max_pd: float = 0.20
+    counter_offer_max_pd: float = 0.10
+    refer_max_pd: float = 0.20
     counter_offers: bool = True
     counter_limit_share: Decimal = Decimal("0.5")
-    counter_terms_days: int = 15
+    counter_terms_days: int = 30
     counter_deposit_share: Decimal = Decimal("0.2")
     lgd: float = 0.45
     credit_conversion: Decimal = Decimal("1")
@@ -75,13 +78,13 @@ class UnderwritingPolicy:
     pricing: PricingPolicy = attrs.field(factory=PricingPolicy)
 
     def __attrs_post_init__(self) -> None:
-        cutoffs = (self.approve_max_pd, self.refer_max_pd, self.counter_offer_max_pd)
+        cutoffs = (self.approve_max_pd, self.counter_offer_max_pd, self.refer_max_pd)
         if not all(0 <= c <= 1 for c in cutoffs) or list(cutoffs) != sorted(cutoffs):
             raise InvalidInputError(
                 "approve_max_pd",
                 cutoffs,
                 "cut-offs must be in [0, 1] and ascending",
-                "Pass approve <= refer <= counter-offer PD, such as 0.05, 0.10, 0.20.",
+                "Pass approve <= counter-offer <= refer PD, such as 0.05, 0.10, 0.20.",
             )
         if not 0 <= self.lgd <= 1:
             raise InvalidInputError(
