@@ -142,6 +142,19 @@ def test_fit_dataset_model_underwrites_sba(
 
 
 @pytest.mark.realdata
+def test_fit_sba_dataset_splits_on_selected(
+    data_file: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --split-column the SBA case study trains on its Selected loans, as its help says."""
+    path = data_file("sba_loans_case/SBAcase.11.13.17.csv")
+    fit = ["fit-scorecard", str(path), "--dataset", "sba", "--target", "Default", "--out", str(tmp_path / "m.json")]
+    assert main(fit) == 0
+    printed = capsys.readouterr().out
+    assert "split: the SBA file's Selected column (1 = training, 0 = hold-out)" in printed
+    assert "on 1051 rows; hold-out 1051 rows" in printed
+
+
+@pytest.mark.realdata
 def test_raw_column_model_rejected_by_underwrite(
     data_file: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

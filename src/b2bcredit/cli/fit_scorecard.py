@@ -40,8 +40,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--dataset",
         choices=("polish", "sba"),
-        help="read DATA as the Polish ARFF (target class) or the SBA CSV (target Default, split column "
-        "Selected) and fit on the application feature names, so that b2bcredit underwrite can use the model",
+        help="read DATA as the Polish ARFF (target class) or the SBA CSV (target Default; its Selected "
+        "column is the split unless --split-column names another) and fit on the application feature "
+        "names, so that b2bcredit underwrite can use the model",
     )
     parser.add_argument(
         "--exclude",
@@ -67,11 +68,15 @@ def register(subparsers: Any) -> None:
         "--split-column", help="a 0/1 column marking training rows with 1 (else a stratified split)"
     )
     parser.add_argument(
-        "--test-share", type=float, default=0.3, help="hold-out share of the stratified split"
+        "--test-share", type=float, default=0.3, help="hold-out share of the stratified split (default 0.3)"
     )
-    parser.add_argument("--seed", type=int, default=42, help="seed of the stratified split")
-    parser.add_argument("--name", default="scorecard", help="model name recorded in the file")
-    parser.add_argument("--version", default="1", help="model version recorded on every decision")
+    parser.add_argument("--seed", type=int, default=42, help="seed of the stratified split (default 42)")
+    parser.add_argument(
+        "--name", default="scorecard", help="model name recorded in the file (default scorecard)"
+    )
+    parser.add_argument(
+        "--version", default="1", help="model version recorded on every decision (default 1)"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -107,11 +112,21 @@ def _read_table(path: str) -> dict[str, np.ndarray]:
     return table
 
 
+def _column_list(table: dict[str, np.ndarray]) -> str:
+    names = sorted(table)
+    shown = ", ".join(names[:12])
+    return shown if len(names) <= 12 else f"{shown} and {len(names) - 12} more"
+
+
 def run(arguments: argparse.Namespace) -> int:
     """Fit on the training rows, print hold-out AUC, Gini, KS and the guards' findings, write the model."""
     specs: list[FeatureSpec] | None = None
     if arguments.dataset:
         table, specs = _read_dataset(arguments.data, arguments.dataset)
+        if arguments.dataset == "sba" and arguments.split_column is None:
+            # The case study's own split: Selected marks the training loans.
+            arguments.split_column = "Selected"
+            print("split: the SBA file's Selected column (1 = training, 0 = hold-out)")
     else:
         table = _read_table(arguments.data)
     for option, column in [("--target", arguments.target), ("--split-column", arguments.split_column)] + [
@@ -119,7 +134,7 @@ def run(arguments: argparse.Namespace) -> int:
     ]:
         if column is not None and column not in table:
             raise InvalidInputError(
-                option, column, "no such column in the data", f"Pass one of {', '.join(sorted(table)[:8])}."
+                option, column, "no such column in the data", f"Pass one of the columns: {_column_list(table)}."
             )
     target = np.asarray(table[arguments.target], dtype=np.float64)
     excluded = {arguments.target, *arguments.exclude}

@@ -418,7 +418,10 @@ def _fit_ordered(
             selection[binning.name] = attrs.evolve(
                 selection[binning.name],
                 selected=False,
-                reason="every bin got the same points under the risk-order constraint",
+                reason=(
+                    "the joint fit gave every bin the same points: beside the selected features "
+                    "it adds no risk signal in the order its bins rank"
+                ),
             )
             continue
         selection[binning.name] = attrs.evolve(selection[binning.name], coefficient=slope)
