@@ -116,3 +116,29 @@ def test_logs_ids_not_personal_data(caplog: pytest.LogCaptureFixture) -> None:
     assert result.authorization.authorization_id in caplog.text
     assert "jane" not in caplog.text.lower()
     assert "+49" not in caplog.text
+
+
+@pytest.mark.parametrize("bad", ["2026-05-01", "2026-13-01", 20260501])
+def test_dates_must_be_dates(bad: object) -> None:
+    """A date passed as text or a number raises naming the field, and writes nothing."""
+    from b2bcredit.core.errors import InvalidTypeError
+    from b2bcredit.storage.memory import MemoryStore
+
+    store = MemoryStore()
+    engine = Engine(store, ManualClock())
+    engine.open_account("open", "b1", Money("5000.00", "EUR"))
+    result = engine.authorize("auth", "b1", "o1", "net30", Money("1000.00", "EUR"))
+    assert result.authorization is not None
+    captured = engine.capture("ship", result.authorization.authorization_id)
+    invoice_id = captured.invoice.invoice_id
+    before = engine.statement("b1").render()
+
+    calls = {
+        "new_due_date": lambda: engine.extend_due_date("extend", invoice_id, bad),  # type: ignore[arg-type]
+        "received_on": lambda: engine.record_payment("pay", "b1", Money("10.00", "EUR"), received_on=bad),  # type: ignore[arg-type]
+        "as_of": lambda: engine.statement("b1", as_of=bad),  # type: ignore[arg-type]
+    }
+    for field, call in calls.items():
+        with pytest.raises(InvalidTypeError, match=f"^{field}: expected a datetime.date"):
+            call()
+    assert engine.statement("b1").render() == before

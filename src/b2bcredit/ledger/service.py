@@ -68,6 +68,7 @@ from b2bcredit.ledger.validation import (
     require_active,
     require_credit_product,
     require_currency,
+    require_date,
     require_days,
     require_found,
     require_money,
@@ -584,6 +585,7 @@ class Ledger:
         if amount is not None:
             require_money(amount, "amount")
             require_positive(amount, "amount")
+        require_date(shipped_on, "shipped_on", optional=True)
         request = {"authorization_id": authorization_id, "amount": amount, "shipped_on": shipped_on}
 
         def body(op: Operation) -> CaptureResult:
@@ -890,6 +892,7 @@ class Ledger:
         """
         require_money(amount, "amount")
         require_positive(amount, "amount")
+        require_date(received_on, "received_on", optional=True)
         request = {
             "account_id": account_id,
             "amount": amount,
@@ -1013,6 +1016,7 @@ class Ledger:
 
         An invoice no longer late after the extension starts dunning afresh.
         """
+        require_date(new_due_date, "new_due_date")
         request = {"invoice_id": invoice_id, "new_due_date": new_due_date}
 
         def body(op: Operation) -> Invoice:
@@ -1094,6 +1098,7 @@ class Ledger:
         grace days late; each dunning level is reported once. Running again finds
         nothing new.
         """
+        require_date(as_of, "as_of", optional=True)
         request = {"account_id": account_id, "as_of": as_of}
 
         def body(op: Operation) -> CollectionsResult:
@@ -1243,6 +1248,7 @@ class Ledger:
 
     def statement(self, account_id: str, *, as_of: date | None = None) -> Statement:
         """Return the account statement on ``as_of`` (today by default)."""
+        require_date(as_of, "as_of", optional=True)
         self._fresh(account_id)
         day = self._now().astimezone(self.timezone).date() if as_of is None else as_of
         with self.store.snapshot() as tx:
@@ -1269,6 +1275,7 @@ class Ledger:
 
     def aging(self, account_id: str, *, as_of: date | None = None) -> AgingReport:
         """Return the account's open receivables by days past due on ``as_of``."""
+        require_date(as_of, "as_of", optional=True)
         day = self._now().astimezone(self.timezone).date() if as_of is None else as_of
         with self.store.snapshot() as tx:
             account = require_found(tx.get_account(account_id), "account_id", account_id)

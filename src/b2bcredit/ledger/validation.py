@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import TypeVar
 
 from b2bcredit.core.errors import InvalidInputError, InvalidStateError, InvalidTypeError, NotFoundError
@@ -13,6 +14,7 @@ __all__ = [
     "require_active",
     "require_credit_product",
     "require_currency",
+    "require_date",
     "require_days",
     "require_found",
     "require_money",
@@ -34,6 +36,16 @@ def require_money(value: object, field: str) -> None:
     """Raise InvalidTypeError unless ``value`` is Money."""
     if not isinstance(value, Money):
         raise InvalidTypeError(field, value, "expected Money", "Pass Money('100.00', 'EUR').")
+
+
+def require_date(value: object, field: str, *, optional: bool = False) -> None:
+    """Raise InvalidTypeError unless ``value`` is a date (not a datetime), or None when ``optional``."""
+    if value is None and optional:
+        return
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidTypeError(
+            field, value, "expected a datetime.date", "Pass a date, such as date.fromisoformat('2026-05-01')."
+        )
 
 
 def require_positive(amount: Money, field: str) -> None:
