@@ -402,3 +402,23 @@ def test_features_limited_to_named_ratios() -> None:
     assert named["working_capital_to_total_assets"] == every["working_capital_to_total_assets"]
     assert "net_profit_to_total_assets" not in named
     assert named["employees"] == every["employees"]
+
+
+def test_flat_mapping_decides_like_nested(underwriter: Underwriter) -> None:
+    """A flat record with the CSV's columns gets the decision of its nested form."""
+    import csv
+    from pathlib import Path
+
+    from b2bcredit.datasets.records import flat_to_nested
+
+    path = Path(__file__).parents[2] / "examples" / "buyers.csv"
+    with path.open(newline="") as handle:
+        flat = {k: v for k, v in next(csv.DictReader(handle)).items() if v != ""}
+    from_flat = underwriter.underwrite(flat)
+    from_nested = underwriter.underwrite(flat_to_nested(flat))
+    assert from_flat.to_dict() == from_nested.to_dict()
+
+
+def test_flat_mapping_with_unknown_column_names_it(underwriter: Underwriter) -> None:
+    with pytest.raises(InvalidInputError, match="columns: columns that are not application fields"):
+        underwriter.underwrite({"legal_name": "Nordwerk", "country": "DE", "colour": "blue"})

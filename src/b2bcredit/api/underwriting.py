@@ -293,12 +293,22 @@ class BuyerApplication(_Model):
 def parse_application(data: Mapping[str, Any] | BuyerApplication) -> BuyerApplication:
     """Validate a mapping into a :class:`BuyerApplication`.
 
+    The mapping is nested like the model (``firmographics``, ``financials``, ...), or flat
+    with the columns of the ``underwrite`` command's CSV (``legal_name``, ``country``,
+    ``requested_limit``, ``currency``, ...), which is recognised by a top-level
+    ``legal_name`` and converted first.
+
     Raises:
         InvalidApplicationError: the first invalid field, with its value and the fix.
     """
     if isinstance(data, BuyerApplication):
         return data
     try:
+        if isinstance(data, Mapping) and "firmographics" not in data and "legal_name" in data:
+            # Imported here: the flat form is defined on top of this module's models.
+            from b2bcredit.datasets.records import flat_to_nested
+
+            data = flat_to_nested(data)
         return BuyerApplication.model_validate(data)
     except ValidationError as error:
         raise _to_library_error(error) from None
