@@ -32,12 +32,19 @@ def test_library_error_is_one_line(capsys: pytest.CaptureFixture[str], monkeypat
     assert "amount: not a decimal number, got 'abc'. Pass digits." in error
 
 
-def test_bad_option_value_is_one_line_and_a_help_pointer(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("start", "problem"),
+    [("2024-13-45", "no such day in the calendar"), ("2024-02-30", "no such day in the calendar"),
+     ("15/01/2024", "write it as YYYY-MM-DD")],
+)
+def test_bad_option_value_is_one_line_and_a_help_pointer(
+    start: str, problem: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exited:
-        cli_main.main(["schedule", "--amount", "1000", "--rate", "0.1", "--periods", "3", "--start", "2024-13-45"])
+        cli_main.main(["schedule", "--amount", "1000", "--rate", "0.1", "--periods", "3", "--start", start])
     assert exited.value.code == 2
     error = capsys.readouterr().err
     assert error.splitlines() == [
-        "b2bcredit schedule: error: argument --start: invalid date '2024-13-45': write it as YYYY-MM-DD",
+        f"b2bcredit schedule: error: argument --start: invalid date '{start}': {problem}",
         "Run 'b2bcredit schedule --help' to see every option.",
     ]

@@ -8,6 +8,7 @@ type. :func:`restate_for_options` rewrites an :class:`InvalidInputError` in thos
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -29,6 +30,8 @@ def iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+            raise argparse.ArgumentTypeError(f"invalid date {text!r}: no such day in the calendar") from None
         raise argparse.ArgumentTypeError(f"invalid date {text!r}: write it as YYYY-MM-DD") from None
 
 

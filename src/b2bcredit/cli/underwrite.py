@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from b2bcredit.api.underwriting import BuyerApplication
+from b2bcredit.cli.options import iso_date
 from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import Money
 from b2bcredit.datasets.polish import load_polish_arff
@@ -79,7 +80,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--application-date",
-        type=_iso_date,
+        type=iso_date,
         default=datetime.date(2024, 1, 1),
         help="application date (YYYY-MM-DD) for rows without an application_date column; default 2024-01-01",
     )
@@ -93,13 +94,6 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _iso_date(text: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"invalid date {text!r}: write it as YYYY-MM-DD, such as 2024-01-01"
-        ) from None
 
 
 def _records(arguments: argparse.Namespace) -> list[Any]:
