@@ -335,7 +335,7 @@ def summary_lines(result: SegmentationResult) -> list[str]:
     if gg is not None:
         lines.append(
             f"Gamma-Gamma: p={gg.params.p:.4f} q={gg.params.q:.4f} v={gg.params.v:.4f} on "
-            f"{gg.n_used} customers with repeat purchases"
+            f"{_count(gg.n_used, 'customer')} with repeat purchases"
         )
     if result.clv_problem:
         lines.append(f"CLV skipped, the clv column is empty: {result.clv_problem}")
@@ -347,7 +347,7 @@ def summary_lines(result: SegmentationResult) -> list[str]:
                      f"{tier.revenue_share:>7.2%} {clv:>18}")
     lines.append(f"demand clusters (k={result.demand.k}, seed {result.demand.seed}):")
     for cluster in result.clusters:
-        lines.append(f"  {cluster.cluster}: {cluster.customers} customers, {cluster.revenue}; "
+        lines.append(f"  {cluster.cluster}: {_count(cluster.customers, 'customer')}, {cluster.revenue}; "
                      f"{cluster.description}")
     return lines
 
@@ -400,5 +400,9 @@ def run(arguments: argparse.Namespace) -> int:
         lines.extend(holdout_lines(table, window, arguments.holdout_from))
     for line in lines:
         print(line)
-    print(f"wrote {len(result.customers)} customers to {arguments.out}")
+    print(f"wrote {_count(len(result.customers), 'customer')} to {arguments.out}")
     return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

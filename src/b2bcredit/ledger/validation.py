@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from b2bcredit.core.errors import InvalidInputError, InvalidStateError, InvalidTypeError, NotFoundError
 from b2bcredit.core.money import Money
-from b2bcredit.ledger.model import Authorization
+from b2bcredit.ledger.model import Authorization, AuthorizationStatus
 from b2bcredit.products.catalogue import Product
 
 __all__ = [
@@ -80,9 +80,12 @@ def require_days(value: object, field: str) -> None:
 def require_active(authorization: Authorization) -> None:
     """Raise InvalidStateError unless the authorization still reserves credit."""
     if not authorization.status.is_active:
+        fix = ""
+        if authorization.status in (AuthorizationStatus.EXPIRED, AuthorizationStatus.CANCELLED):
+            fix = ". Reopen it, which checks the credit limit again, then retry"
         raise InvalidStateError(
             f"authorization {authorization.authorization_id} is {authorization.status.value}; "
-            "only an authorized or partially captured one can change"
+            f"only an authorized or partially captured one can change{fix}"
         )
 
 
