@@ -317,7 +317,7 @@ def test_invalid_row_named_in_error(tmp_path: Path, capsys: pytest.CaptureFixtur
     out = tmp_path / "d.csv"
     assert main(["underwrite", str(_mixed_csv(tmp_path)), "--out", str(out)]) == 1
     error = capsys.readouterr().err
-    assert "row 3 (application_id m3) firmographics.naics_code" in error
+    assert "row 3 (application_id m3) naics_code:" in error
     assert "'5'" in error
 
 
@@ -328,7 +328,7 @@ def test_skip_invalid_writes_valid_rows(tmp_path: Path, capsys: pytest.CaptureFi
     assert [row["application_id"] for row in csv.DictReader(out.open())] == ["m1", "m2"]
     output = capsys.readouterr().out
     assert f"1 invalid row skipped, listed in {out}.invalid.csv:" in output
-    assert "row 3 (application_id m3) firmographics.naics_code" in output
+    assert "row 3 (application_id m3) naics_code:" in output
     sidecar = list(csv.DictReader(Path(f"{out}.invalid.csv").read_text(encoding="utf-8").splitlines()))
     assert [(row["row"], row["application_id"]) for row in sidecar] == [("3", "m3")]
     assert "naics_code" in sidecar[0]["error"]
@@ -392,3 +392,35 @@ def test_example_buyers_underwrite(tmp_path: Path, capsys: pytest.CaptureFixture
     rows = list(csv.DictReader(out.open()))
     assert [row["application_id"] for row in rows] == ["b-001", "b-002", "b-003", "b-004"]
     assert rows[3]["reason_codes"].startswith("KO_STATUS")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"country": None}, "country: missing, got None. Add a country column, or fill it in this row."),
+        ({"currency": "XYZ"}, "currency: not an active ISO 4217 currency code, got 'XYZ'."),
+        ({"requested_limit": "50000.123"}, "Write the amount with fewer decimal places."),
+    ],
+)
+def test_flat_row_errors_name_columns(
+    change: dict[str, str | None], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Errors in a flat CSV name its columns, not the nested fields behind them."""
+    source = Path(__file__).parents[1] / "examples" / "buyers.csv"
+    with source.open(newline="") as handle:
+        row = next(csv.DictReader(handle))
+    for column, value in change.items():
+        if value is None:
+            row.pop(column)
+        else:
+            row[column] = value
+    data = tmp_path / "one.csv"
+    with data.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
+    assert main(["underwrite", str(data), "--out", str(tmp_path / "d.csv"), "--no-progress"]) == 1
+    error = capsys.readouterr().err
+    assert "row 1 (application_id b-001) " in error
+    assert message in error
+    assert "firmographics." not in error

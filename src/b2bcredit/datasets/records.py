@@ -23,6 +23,7 @@ from b2bcredit.core.errors import InvalidInputError
 
 __all__ = [
     "FLAT_FIELDS",
+    "flat_error",
     "flat_to_nested",
     "iter_csv_records",
     "load_column_mapping",
@@ -134,6 +135,44 @@ def flat_to_nested(row: Mapping[str, Any], *, default_date: date | None = None) 
             bureau["recommended_limit"] = values["bureau_recommended_limit"]
         nested["bureau_scores"] = [bureau]
     return nested
+
+
+_BUREAU_COLUMNS: Final = {
+    "provider": "bureau_provider",
+    "value": "bureau_score",
+    "minimum": "bureau_min",
+    "maximum": "bureau_max",
+    "recommended_limit": "bureau_recommended_limit",
+}
+
+
+def flat_column(field: str) -> str:
+    """Return the flat column behind a nested application field (``firmographics.country`` is ``country``)."""
+    parts = field.split(".")
+    if parts[0] in ("firmographics", "financials", "trade_history") and len(parts) > 1:
+        return parts[1]
+    if parts[0] == "bureau_scores":
+        return _BUREAU_COLUMNS.get(parts[-1], "bureau_score")
+    return field
+
+
+def flat_error(error: InvalidInputError) -> InvalidInputError:
+    """Restate an error about a nested field in terms of the flat row's columns.
+
+    A flat row's user wrote columns, not ``firmographics.country``: a missing field becomes a
+    missing column, a currency problem in an amount points at the ``currency`` column, and a
+    fix written for Python callers becomes one for the file.
+    """
+    column = flat_column(error.field)
+    if error.problem == "Field required":
+        return InvalidInputError(column, None, "missing", f"Add a {column} column, or fill it in this row.")
+    if column in _AMOUNTS and "currency" in error.problem:
+        return InvalidInputError(
+            "currency", error.value, error.problem, f"Write a three-letter ISO 4217 code such as EUR; {column} uses it."
+        )
+    if "rounding=" in error.fix:
+        return InvalidInputError(column, error.value, error.problem, "Write the amount with fewer decimal places.")
+    return InvalidInputError(column, error.value, error.problem, error.fix)
 
 
 def load_column_mapping(path: str | Path) -> dict[str, str]:

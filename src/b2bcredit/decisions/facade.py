@@ -28,7 +28,7 @@ import numpy as np
 
 from b2bcredit.api.underwriting import BuyerApplication, InvalidApplicationError, parse_application
 from b2bcredit.core.errors import InvalidInputError
-from b2bcredit.datasets.records import flat_to_nested, iter_csv_records
+from b2bcredit.datasets.records import flat_error, flat_to_nested, iter_csv_records
 from b2bcredit.decisions.decision import Decision, decide
 from b2bcredit.decisions.features import application_features, informative_features
 from b2bcredit.decisions.policy import UnderwritingPolicy
@@ -342,7 +342,8 @@ class Underwriter:
             try:
                 applications.append(parse_application(self._nested(record)))
             except InvalidInputError as error:
-                row_error = InvalidRowError(number, _application_id(record), error)
+                flat = not isinstance(record, BuyerApplication) and "firmographics" not in record
+                row_error = InvalidRowError(number, _application_id(record), flat_error(error) if flat else error)
                 if not skip_invalid:
                     raise row_error from None
                 invalid.append(row_error)
