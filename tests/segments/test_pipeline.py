@@ -332,3 +332,15 @@ def test_segment_command_rejects_bad_credit_number(tmp_path: Path,
                             "--credit", str(credit)])
     assert status == 1
     assert "line 2, column days_overdue" in capsys.readouterr().err
+
+
+def test_revenue_band_goes_by_net_sales() -> None:
+    """A customer who ordered 50,000 and cancelled it all is banded by the nothing it kept."""
+    rows = _rows()
+    rows.append(line(invoice="8", customer="2000.0", quantity="100", price="500.00"))
+    rows.append(line(invoice="C8", customer="2000.0", quantity="-100", price="500.00", timestamp="2024-01-11 10:00:00"))
+    result = segment_customers(table_from_rows(rows), POLICY, clusters=2)
+    row = next(row for row in result.customers if row.customer_id == "2000")
+    assert row.revenue == Money("50000.00", "GBP")
+    assert row.returns == Money("-50000.00", "GBP")
+    assert row.revenue_band == "under_1k"

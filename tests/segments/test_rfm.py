@@ -94,6 +94,16 @@ def test_score_rfm_on_small_table() -> None:
     assert rfm.score_code(4) == "555"
 
 
+def test_cancelled_orders_score_lowest_monetary() -> None:
+    """Monetary value is net of cancellations: a big order cancelled in full scores 1."""
+    rows = [line(invoice=f"{c}", customer=str(c), price=f"{10 * (c + 1)}.00") for c in range(1, 5)]
+    rows.append(line(invoice="9", customer="0", quantity="100", price="500.00"))
+    rows.append(line(invoice="C9", customer="0", quantity="-100", price="500.00", timestamp="2024-01-11 10:00:00"))
+    rfm = score_rfm(summarise_customers(table_from_rows(rows)))
+    assert rfm.monetary.tolist()[0] == 0
+    assert rfm.monetary_score.tolist() == [1, 2, 3, 4, 5]
+
+
 @pytest.mark.realdata
 def test_online_retail_rfm_is_balanced(online_retail_summary: CustomerSummary) -> None:
     rfm = score_rfm(online_retail_summary)

@@ -252,7 +252,8 @@ def segment_customers(
         country_text = table.country_names[country_code] if country_code >= 0 else ""
         if firm.country is None and country_text:
             firm = attrs.evolve(firm, country=country_text)
-        segment = segment_firm(firm, revenue=revenue, bands=bands)
+        # Bands, like tiers, go by what the customer kept.
+        segment = segment_firm(firm, revenue=net_revenue, bands=bands)
         standing = credit.get(customer_id, _NO_CREDIT_DATA)
         inputs = TierInputs(
             customer_id=customer_id,

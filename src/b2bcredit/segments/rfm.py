@@ -6,7 +6,9 @@ get the same score. With distinct values every quintile holds n/5 customers (±1
 make some quintiles larger (a one-day window gives every customer the middle recency
 score, where ranking ties by position would call some of them hibernating). Recency is
 the number of days from the last purchase day to the last day of the window, so fewer
-days score higher. Frequency counts invoices; monetary value is the exact sales value.
+days score higher. Frequency counts invoices; monetary value is net sales, the exact
+sales value less returns and cancellations, so a customer who cancelled everything
+scores lowest, not by the size of the orders it took back.
 
 The named segments follow the widely used grid over the recency and frequency scores
 (champions, loyal customers, at risk, ...), kept as data in :data:`RFM_SEGMENT_RULES`.
@@ -116,7 +118,7 @@ class RfmTable:
 
     recency_days: IntArray
     frequency: IntArray
-    # Exact sales value in units of 1 / PRICE_SCALE of the currency.
+    # Net sales (sales less returns and cancellations) in units of 1 / PRICE_SCALE of the currency.
     monetary: IntArray
     recency_score: IntArray
     frequency_score: IntArray
@@ -134,7 +136,8 @@ def score_rfm(summary: CustomerSummary) -> RfmTable:
     recency_days = summary.days_since_last_purchase()
     recency_score = quintile_scores(recency_days, higher_is_better=False)
     frequency_score = quintile_scores(summary.invoices)
-    monetary_score = quintile_scores(summary.revenue)
+    net_sales = summary.revenue + summary.returns
+    monetary_score = quintile_scores(net_sales)
     segments = tuple(
         _GRID[r - 1][f - 1] for r, f in zip(recency_score.tolist(), frequency_score.tolist(),
                                             strict=True)
@@ -142,7 +145,7 @@ def score_rfm(summary: CustomerSummary) -> RfmTable:
     return RfmTable(
         recency_days=recency_days,
         frequency=summary.invoices,
-        monetary=summary.revenue,
+        monetary=net_sales,
         recency_score=recency_score,
         frequency_score=frequency_score,
         monetary_score=monetary_score,
