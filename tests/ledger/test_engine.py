@@ -142,3 +142,19 @@ def test_dates_must_be_dates(bad: object) -> None:
         with pytest.raises(InvalidTypeError, match=f"^{field}: expected a datetime.date"):
             call()
     assert engine.statement("b1").render() == before
+
+
+def test_statement_shows_written_off_amount() -> None:
+    """A written-off invoice's statement line says how much was written off, not only 'open 0.00'."""
+    from b2bcredit.storage.memory import MemoryStore
+
+    engine = Engine(MemoryStore(), ManualClock())
+    engine.open_account("open", "b1", Money("5000.00", "EUR"))
+    result = engine.authorize("auth", "b1", "o1", "net30", Money("3500.00", "EUR"))
+    assert result.authorization is not None
+    invoice_id = engine.capture("ship", result.authorization.authorization_id).invoice.invoice_id
+    engine.write_off("loss", invoice_id)
+
+    line = next(line for line in engine.statement("b1").render().splitlines() if invoice_id in line)
+    assert "open 0.00 EUR" in line
+    assert "written off 3500.00 EUR" in line

@@ -37,21 +37,24 @@ def run_lifecycle_demo(engine: Engine, *, buyer_id: str = "demo-buyer", limit: M
 
     cart = Cart(Money("7500.00", currency))
     print(f"\nCheckout options for a cart of {cart.amount}:")
-    for option in engine.checkout_options(buyer_id, cart).options:
+    options = engine.checkout_options(buyer_id, cart).options
+    width = max(len(option.name) for option in options)
+    terms_width = max(len(option.terms_code) for option in options)
+    for option in options:
         if option.available:
             apr = "" if option.apr is None else f", APR {option.apr * 100:.2f}%"
             interest = f", interest {option.interest}" if option.interest.is_positive() else ""
             first_due = option.schedule[0].due_date
             payments = len(option.schedule)
             print(
-                f"  [available]   {option.name:<48} {option.terms_code:<22} "
+                f"  [available]   {option.name:<{width}} {option.terms_code:<{terms_width}} "
                 f"fee {option.buyer_fee}{interest}, total {option.total_cost}, "
                 f"{payments} payment{'' if payments == 1 else 's'} from {first_due}{apr}"
             )
         else:
             reason = "" if option.reason is None else option.reason.value
             hint = "" if option.hint is None else option.hint.message
-            print(f"  [unavailable] {option.name:<48} {reason}: {hint}")
+            print(f"  [unavailable] {option.name:<{width}} {reason}: {hint}")
 
     authorized = engine.authorize(f"{buyer_id}:auth", buyer_id, "order-1001", "net30_discount", cart.amount)
     if not authorized.approved or authorized.authorization is None:

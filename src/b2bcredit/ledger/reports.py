@@ -171,6 +171,7 @@ class Statement:
                 f"    {line.invoice_id} {line.terms_code:>12} issued {line.issued_on} due {line.due_date}"
                 f"  total {line.total}  paid {line.paid}  discount {line.discounted}"
                 f"  credited {line.credited}  open {line.outstanding}  {line.status.value}"
+                + (f"  written off {line.written_off}" if line.written_off.is_positive() else "")
                 + (f"  {line.days_past_due} days late" if line.days_past_due else "")
             )
         out.append("  payments:")

@@ -180,17 +180,32 @@ def leak_findings(
 
 
 def high_iv_findings(rows: Sequence[tuple[str, float, bool]]) -> list[FitFinding]:
-    """Warn for each candidate (name, IV, selected) whose IV is above :data:`SUSPICIOUS_IV`."""
+    """Warn about candidates (name, IV, selected) whose IV is above :data:`SUSPICIOUS_IV`.
+
+    Up to three get a warning each; more are listed in one warning, highest IV first,
+    because financial ratios often pass the threshold together and eleven lines would
+    hide the findings that matter.
+    """
+    high = sorted((row for row in rows if row[1] > SUSPICIOUS_IV), key=lambda row: -row[1])
+    advice = "check that it is known at application time, not recorded after the outcome, else pass --exclude"
+    if len(high) <= 3:
+        return [
+            FitFinding(
+                name,
+                "warning",
+                f"{name} has IV {iv:.2f}, above {SUSPICIOUS_IV} ({'selected' if selected else 'not selected'}); "
+                f"{advice} {name}",
+            )
+            for name, iv, selected in high
+        ]
+    listed = ", ".join(f"{name} {iv:.2f}{' (selected)' if selected else ''}" for name, iv, selected in high)
     return [
         FitFinding(
-            name,
+            "",
             "warning",
-            f"{name} has IV {iv:.2f}, above {SUSPICIOUS_IV} ({'selected' if selected else 'not selected'}); "
-            f"check that it is known at application time, not recorded after the outcome, "
-            f"else pass --exclude {name}",
+            f"{len(high)} columns have IV above {SUSPICIOUS_IV}: {listed}; for each, "
+            f"{advice} COLUMN",
         )
-        for name, iv, selected in rows
-        if iv > SUSPICIOUS_IV
     ]
 
 
