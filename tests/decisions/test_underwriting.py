@@ -211,8 +211,8 @@ def test_zero_limit_never_unlimited(underwriter: Underwriter) -> None:
 
 def test_limit_zero_names_method_and_input() -> None:
     """R_LIMIT_ZERO names the method and the input that sized the credit line at zero."""
-    # The buyer's PD (about 12 %) would be referred; a policy that refers nobody sizes a limit.
-    underwriter = Underwriter.with_defaults(policy=UnderwritingPolicy(counter_offer_max_pd=0.2, refer_max_pd=0.2))
+    # The buyer's PD would be referred or declined; a policy that does neither sizes a limit.
+    underwriter = Underwriter.with_defaults(policy=UnderwritingPolicy(counter_offer_max_pd=1.0, refer_max_pd=1.0))
     data = _application(financials={"equity": "-120000.00 EUR", "total_assets": "900000.00 EUR"})
     data.pop("trade_history")
     decision = underwriter.underwrite(data)

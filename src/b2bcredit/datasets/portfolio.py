@@ -87,7 +87,9 @@ def sba_applications(data: SbaData, application_date: str) -> list[dict[str, Any
             firm["years_in_business"] = 1.0 if c["new_business"][i] == 1 else 5.0
         if c["naics_subsector"][i]:
             firm["naics_code"] = str(c["naics_subsector"][i])
-        if c["urban_rural"][i]:
+        # An application states urban or rural, or nothing; "undefined" is the file's code
+        # for loans from before the field existed, which no application can send.
+        if c["urban_rural"][i] in ("urban", "rural"):
             firm["urban_rural"] = c["urban_rural"][i]
         amount = c["requested_amount"][i]
         application: dict[str, Any] = {

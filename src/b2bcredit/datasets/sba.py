@@ -7,7 +7,9 @@ The loader maps the firmographic columns onto the library's feature names:
 * ``employees`` from ``NoEmp``;
 * ``new_business`` from ``NewExist`` (2 new = 1.0, 1 existing = 0.0, other values missing);
 * ``naics_subsector`` from the first four digits of ``NAICS``;
-* ``urban_rural`` from ``UrbanRural`` (1 urban, 2 rural, 0 undefined = missing);
+* ``urban_rural`` from ``UrbanRural`` (1 urban, 2 rural, 0 ``undefined``: loans from
+  before the field was coded, kept as their own category so that a model does not learn
+  a blank field as the old loans' low default rate);
 * ``requested_amount`` from ``GrAppv`` (gross amount approved, in US dollars).
 
 Besides the features it keeps ``LoanNr_ChkDgt`` as each loan's id, so decisions join back
@@ -97,7 +99,7 @@ def load_sba_csv(path: str | Path) -> SbaData:
             "Pass SBAcase.11.13.17.csv from the SBA loan case study.",
         )
     new_exist = [_number(r["NewExist"]) for r in rows]
-    urban = {"1": "urban", "2": "rural"}
+    urban = {"1": "urban", "2": "rural", "0": "undefined"}
     columns: dict[str, npt.NDArray[np.generic]] = {
         "employees": np.array([_number(r["NoEmp"]) for r in rows], dtype=np.float64),
         "new_business": np.array([_NEW_BUSINESS.get(v, math.nan) for v in new_exist]),
