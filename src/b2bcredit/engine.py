@@ -467,18 +467,18 @@ def profile_from_decision(decision: Decision) -> tuple[Money, CreditProfile]:
         model_hash=decision.model_hash,
         policy_version=decision.policy_version,
     )
-    # A counter-offer binds the account to terms shorter than requested and to its
-    # deposit. One that only lowers the limit keeps the requested terms, which, as for
-    # any approval, restrict no product.
+    # A PD-band counter-offer binds the account to its terms and deposit. One that only
+    # lowers the limit keeps the requested terms, which, as for any approval, restrict no
+    # product.
     counter = decision.counter_offer if approved else None
-    shorter = counter is not None and counter.terms_days < application.requested_terms_days
+    binds = counter is not None and counter.binds_terms
     profile = CreditProfile(
         country=application.firmographics.country,
         buyer_status=BuyerStatus.ACTIVE if trading else BuyerStatus.NEW,
         outcome=outcome,
         probability_of_default=probability,
         underwriting=record,
-        max_terms_days=counter.terms_days if counter is not None and shorter else None,
+        max_terms_days=counter.terms_days if counter is not None and binds else None,
         deposit_share=Decimal(0) if counter is None else deposit_share(counter.deposit, counter.limit),
     )
     return limit, profile

@@ -12,6 +12,7 @@ from b2bcredit.core.errors import InvalidInputError
 from b2bcredit.core.money import Money
 from b2bcredit.decisions.decision import CounterOffer, Decision
 from b2bcredit.decisions.facade import Underwriter
+from b2bcredit.decisions.policy import UnderwritingPolicy
 from b2bcredit.engine import Engine, deposit_share
 from b2bcredit.ledger.exposure import exposure
 from b2bcredit.ledger.model import CreditProfile
@@ -22,12 +23,16 @@ def eur(amount: str) -> Money:
     return Money(amount, "EUR")
 
 
-def counter_offer(engine: Engine, *, limit: str, terms_days: int, deposit: str, requested_days: int = 30) -> Decision:
+def counter_offer(
+    engine: Engine, *, limit: str, terms_days: int, deposit: str, requested_days: int = 30, binds_terms: bool = True
+) -> Decision:
     """Return the sample application's decision turned into a counter-offer with these terms."""
     application = Underwriter.sample_application().model_copy(update={"requested_terms_days": requested_days})
     decision = engine.underwrite(application)
     granted = attrs.evolve(decision.granted_limit, amount=eur(limit))
-    offer = CounterOffer(limit=eur(limit), terms_days=terms_days, deposit=eur(deposit))
+    offer = CounterOffer(
+        limit=eur(limit), terms_days=terms_days, deposit=eur(deposit), binds_terms=binds_terms
+    )
     return attrs.evolve(decision, granted_limit=granted, counter_offer=offer)
 
 
@@ -72,12 +77,31 @@ class TestShorterTerms:
 
     def test_lower_limit_only_keeps_requested_terms(self, engine: Engine) -> None:
         """A counter-offer that only lowers the limit, at the requested 30 days, restricts no product."""
-        decision = counter_offer(engine, limit="20000.00", terms_days=30, deposit="0.00")
+        decision = counter_offer(engine, limit="20000.00", terms_days=30, deposit="0.00", binds_terms=False)
 
         account = engine.apply_decision("open-b1", "b1", decision)
 
         assert account.profile.max_terms_days is None
         assert engine.checkout_options("b1", Cart(eur("1000.00"))).option("net90").available
+
+    @pytest.mark.parametrize("requested_days", [15, 30, 60])
+    def test_policy_counter_offer_caps_terms_whatever_was_requested(self, engine: Engine, requested_days: int) -> None:
+        """A PD-band counter-offer holds the buyer to 30 days, or to a shorter request."""
+        base = Underwriter.with_defaults()
+        application = Underwriter.sample_application().model_copy(update={"requested_terms_days": requested_days})
+        pd = base.underwrite(application).pd
+        # Cut-offs that put this buyer's PD in the counter-offer band.
+        policy = UnderwritingPolicy(approve_max_pd=pd / 2, counter_offer_max_pd=pd * 2, refer_max_pd=min(pd * 3, 1.0))
+        decision = Underwriter.with_defaults(policy=policy).underwrite(application)
+        assert decision.counter_offer is not None
+        assert decision.counter_offer.binds_terms
+
+        account = engine.apply_decision("open-b1", "b1", decision)
+
+        assert account.profile.max_terms_days == min(30, requested_days)
+        options = engine.checkout_options("b1", Cart(eur("1000.00")))
+        assert options.option("net90").reason is ReasonCode.TERMS_LONGER_THAN_OFFERED
+        assert not engine.authorize("a1", "b1", "o1", "net90", eur("1000.00")).approved
 
     def test_later_plain_approval_lifts_terms(self, engine: Engine) -> None:
         """A later decision without a counter-offer removes the terms limit and the deposit."""

@@ -39,13 +39,16 @@ class CounterOffer:
     """Credit on other terms than requested: a lower limit, shorter terms, a deposit.
 
     ``basis`` says why in words: the PD band that calls for the offer, or the limit the
-    methods sized below the request.
+    methods sized below the request. ``binds_terms`` is whether the account must hold
+    the buyer to ``terms_days`` at most (a PD-band offer), or the offer only lowers the
+    limit and keeps the requested terms, which, as for any approval, restrict no product.
     """
 
     limit: Money
     terms_days: int
     deposit: Money
     basis: str = ""
+    binds_terms: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +56,7 @@ class CounterOffer:
             "terms_days": self.terms_days,
             "deposit": str(self.deposit),
             "basis": self.basis,
+            "binds_terms": self.binds_terms,
         }
 
 
@@ -332,7 +336,9 @@ def decide(
                 f"limit, {policy.counter_terms_days}-day terms and a deposit of "
                 f"{policy.counter_deposit_share} of the limit"
             )
-            counter = CounterOffer(offered, policy.counter_terms_days, deposit, basis)
+            # Never longer than the buyer asked for.
+            terms_days = min(policy.counter_terms_days, application.requested_terms_days)
+            counter = CounterOffer(offered, terms_days, deposit, basis, True)
         elif offered < requested:
             basis = f"the limit methods size {offered}, below the {requested} requested"
             counter = CounterOffer(offered, application.requested_terms_days, zero, basis)
