@@ -397,7 +397,7 @@ def test_example_buyers_underwrite(tmp_path: Path, capsys: pytest.CaptureFixture
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"country": None}, "country: missing, got None. Add a country column, or fill it in this row."),
+        ({"country": None}, "country: missing, got None. Add the column country, or fill it in this row."),
         ({"currency": "XYZ"}, "currency: not an active ISO 4217 currency code, got 'XYZ'."),
         ({"requested_limit": "50000.123"}, "Write the amount with fewer decimal places."),
     ],

@@ -422,3 +422,40 @@ def test_flat_mapping_decides_like_nested(underwriter: Underwriter) -> None:
 def test_flat_mapping_with_unknown_column_names_it(underwriter: Underwriter) -> None:
     with pytest.raises(InvalidInputError, match="columns: columns that are not application fields"):
         underwriter.underwrite({"legal_name": "Nordwerk", "country": "DE", "colour": "blue"})
+
+
+def test_flat_mapping_takes_the_underwriter_date() -> None:
+    """A flat record without application_date decides on the underwriter's date."""
+    import csv
+    import datetime
+    from pathlib import Path
+
+    underwriter = Underwriter.with_defaults(application_date=datetime.date(2024, 6, 3))
+
+    path = Path(__file__).parents[2] / "examples" / "buyers.csv"
+    with path.open(newline="") as handle:
+        flat = {k: v for k, v in next(csv.DictReader(handle)).items() if v != "" and k != "application_date"}
+    decision = underwriter.underwrite(flat)
+    assert decision.input_snapshot.application_date == datetime.date(2024, 6, 3)
+
+
+def test_flat_mapping_without_a_date_names_the_column(underwriter: Underwriter) -> None:
+    record = {"application_id": "f1", "legal_name": "Acme", "country": "DE"}
+    with pytest.raises(InvalidInputError, match=r"^application_date: missing, got None\. Add the column"):
+        underwriter.underwrite(record)
+
+
+@pytest.mark.parametrize("value", ["maybe", "ja", "2"])
+def test_flat_screening_flag_must_be_yes_or_no(underwriter: Underwriter, value: str) -> None:
+    """An unreadable sanctions flag is an error, never a silent 'no hit'."""
+    record = {"application_id": "f1", "legal_name": "Acme", "country": "DE", "sanctions_hit": value}
+    with pytest.raises(InvalidInputError, match=rf"^sanctions_hit: not a yes/no value, got '{value}'"):
+        underwriter.underwrite(record)
+
+
+def test_flat_rows_without_ids_are_named_by_position(underwriter: Underwriter) -> None:
+    rows = [{"legal_name": "Acme", "country": "DE", "employees": "12", "naics_code": "5313",
+             "requested_limit": "5000", "currency": "EUR", "application_date": "2024-06-03"}]
+    applications, invalid = underwriter.parse_batch(rows)
+    assert invalid == []
+    assert applications[0].application_id == "row-1"

@@ -80,10 +80,21 @@ def _amount(value: Any, currency: str) -> str:
     return f"{text} {currency}"
 
 
-def _flag(value: Any) -> bool:
+_TRUE: Final = frozenset({"1", "true", "yes", "y"})
+_FALSE: Final = frozenset({"0", "false", "no", "n"})
+
+
+def _flag(value: Any, column: str) -> bool:
+    # A screening flag read wrongly as "no hit" would let a sanctioned buyer through, so
+    # anything but a plain yes or no is an error.
     if isinstance(value, bool):
         return value
-    return str(value).strip().lower() in {"1", "true", "yes", "y"}
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise InvalidInputError(column, value, "not a yes/no value", "Write true or false (1/0 and yes/no also work).")
 
 
 def flat_to_nested(row: Mapping[str, Any], *, default_date: date | None = None) -> dict[str, Any]:
@@ -113,7 +124,7 @@ def flat_to_nested(row: Mapping[str, Any], *, default_date: date | None = None) 
         nested["application_date"] = default_date.isoformat()
     for key in ("sanctions_hit", "fraud_suspected"):
         if key in nested:
-            nested[key] = _flag(nested[key])
+            nested[key] = _flag(nested[key], key)
     firm = {key: values[key] for key in _FIRMOGRAPHIC if key in values}
     if "naics_code" in firm:
         firm["naics_code"] = str(firm["naics_code"]).split(".")[0]
@@ -165,7 +176,7 @@ def flat_error(error: InvalidInputError) -> InvalidInputError:
     """
     column = flat_column(error.field)
     if error.problem == "Field required":
-        return InvalidInputError(column, None, "missing", f"Add a {column} column, or fill it in this row.")
+        return InvalidInputError(column, None, "missing", f"Add the column {column}, or fill it in this row.")
     if column in _AMOUNTS and "currency" in error.problem:
         return InvalidInputError(
             "currency", error.value, error.problem, f"Write a three-letter ISO 4217 code such as EUR; {column} uses it."

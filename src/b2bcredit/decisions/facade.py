@@ -73,6 +73,11 @@ class InvalidRowError(InvalidApplicationError):
         super().__init__(f"{where} {error.field}", error.value, error.problem, error.fix)
 
 
+def _is_flat(record: Mapping[str, Any]) -> bool:
+    """Whether a mapping is a flat row of the CSV's columns rather than a nested application."""
+    return "firmographics" not in record
+
+
 def _application_id(record: object) -> str | None:
     if isinstance(record, BuyerApplication):
         return record.application_id
@@ -203,7 +208,15 @@ class Underwriter:
         Raises:
             InvalidApplicationError: the mapping is not a valid application.
         """
-        parsed = parse_application(application)
+        if isinstance(application, Mapping) and _is_flat(application):
+            # A flat record with the CSV's columns: the row's own date, else the
+            # underwriter's, and errors named by column.
+            try:
+                parsed = parse_application(self._flat(application))
+            except InvalidInputError as error:
+                raise flat_error(error) from None
+        else:
+            parsed = parse_application(application)
         features = application_features(parsed, self._model_features)
         model_index, any_supplied = self._choose(features)
         model = self.models[model_index]
@@ -339,10 +352,13 @@ class Underwriter:
         applications: list[BuyerApplication] = []
         invalid: list[InvalidRowError] = []
         for number, record in enumerate(self._raw_records(table), start=1):
+            flat = isinstance(record, Mapping) and _is_flat(record)
+            if flat and _application_id(record) is None:
+                # A file without ids: each row is known by its position.
+                record = {**record, "application_id": f"row-{number}"}
             try:
                 applications.append(parse_application(self._nested(record)))
             except InvalidInputError as error:
-                flat = not isinstance(record, BuyerApplication) and "firmographics" not in record
                 row_error = InvalidRowError(number, _application_id(record), flat_error(error) if flat else error)
                 if not skip_invalid:
                     raise row_error from None
