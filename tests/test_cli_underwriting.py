@@ -424,3 +424,11 @@ def test_flat_row_errors_name_columns(
     assert "row 1 (application_id b-001) " in error
     assert message in error
     assert "firmographics." not in error
+
+
+def test_fit_text_target_is_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = Path(__file__).parents[1] / "examples" / "buyers.csv"
+    assert main(["fit-scorecard", str(source), "--target", "sanctions_hit", "--out", str(tmp_path / "m.json")]) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert "--target: the column must hold 0 and 1, got \"sanctions_hit = 'false'\"" in error

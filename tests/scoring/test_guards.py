@@ -23,3 +23,11 @@ def test_many_high_iv_columns_share_one_warning() -> None:
 
 def test_no_high_iv_column_no_warning() -> None:
     assert high_iv_findings([("a", SUSPICIOUS_IV, True)]) == []
+
+
+def test_chance_level_holdout_warns() -> None:
+    from b2bcredit.scoring.guards import holdout_auc_finding
+
+    (finding,) = holdout_auc_finding(0.4512)
+    assert finding.message.startswith("hold-out AUC 0.4512: the model ranks the hold-out rows no better than chance")
+    assert holdout_auc_finding(0.75) == []

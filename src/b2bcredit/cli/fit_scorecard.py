@@ -112,6 +112,26 @@ def _read_table(path: str) -> dict[str, np.ndarray]:
     return table
 
 
+def _numeric_column(table: dict[str, np.ndarray], column: str, option: str) -> np.ndarray:
+    """Return a 0/1 column as floats (blank is NaN), or raise naming the option and a bad value."""
+    values = table[column]
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        bad = next(v for v in values.tolist() if not _is_number(v))
+        raise InvalidInputError(
+            option, f"{column} = {bad!r}", "the column must hold 0 and 1", "Recode it to 0 and 1 (1 = bad)."
+        ) from None
+
+
+def _is_number(value: object) -> bool:
+    try:
+        float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _column_list(table: dict[str, np.ndarray]) -> str:
     names = sorted(table)
     shown = ", ".join(names[:12])
@@ -136,11 +156,14 @@ def run(arguments: argparse.Namespace) -> int:
             raise InvalidInputError(
                 option, column, "no such column in the data", f"Pass one of the columns: {_column_list(table)}."
             )
-    target = np.asarray(table[arguments.target], dtype=np.float64)
+    target = _numeric_column(table, arguments.target, "--target")
+    unlabelled = int(np.isnan(target).sum())
+    if unlabelled:
+        print(f"left out {unlabelled} row{'' if unlabelled == 1 else 's'} with no value in {arguments.target}")
     excluded = {arguments.target, *arguments.exclude}
     if arguments.split_column:
         excluded.add(arguments.split_column)
-        train_mask = np.asarray(table[arguments.split_column], dtype=np.float64) == 1
+        train_mask = _numeric_column(table, arguments.split_column, "--split-column") == 1
         labelled = ~np.isnan(target)
         train, test = np.flatnonzero(train_mask & labelled), np.flatnonzero(~train_mask & labelled)
     else:

@@ -210,7 +210,16 @@ def high_iv_findings(rows: Sequence[tuple[str, float, bool]]) -> list[FitFinding
 
 
 def holdout_auc_finding(holdout_auc: float) -> list[FitFinding]:
-    """Warn when the hold-out AUC is 1 (perfect separation)."""
+    """Warn when the hold-out AUC is 1 (perfect separation) or not above 0.5 (no signal)."""
+    if holdout_auc <= 0.5:
+        return [
+            FitFinding(
+                "",
+                "warning",
+                f"hold-out AUC {holdout_auc:.4f}: the model ranks the hold-out rows no better than chance, "
+                f"so its features do not carry over from the training rows; do not use it to decide",
+            )
+        ]
     if holdout_auc < SUSPICIOUS_AUC:
         return []
     return [
