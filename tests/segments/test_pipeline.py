@@ -103,7 +103,7 @@ def test_segment_command_writes_rows(tmp_path: Path,
     assert tuple(rows[0]) == OUTPUT_COLUMNS
     assert {row["tier"] for row in rows} <= {level.name for level in POLICY.levels}
     printed = capsys.readouterr().out
-    assert "tiers (policy default-1)" in printed
+    assert "tiers (policy default-1; placed by net sales, table in gross sales)" in printed
     assert "demand clusters (k=2" in printed
     assert "return: 0 lines" in printed
 
