@@ -459,3 +459,10 @@ def test_flat_rows_without_ids_are_named_by_position(underwriter: Underwriter) -
     applications, invalid = underwriter.parse_batch(rows)
     assert invalid == []
     assert applications[0].application_id == "row-1"
+
+
+def test_summary_counts_counter_offers(underwriter: Underwriter) -> None:
+    decisions = underwriter.underwrite_batch(sample_portfolio())
+    counters = sum(d.outcome is Outcome.APPROVED and d.is_counter_offer for d in decisions)
+    assert counters > 0
+    assert f"of the approved, {counters} as counter-offers" in summary(decisions)

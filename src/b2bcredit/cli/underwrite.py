@@ -233,6 +233,9 @@ def summary(decisions: list[Decision]) -> str:
         f"{_count(len(decisions), 'application')}: " + ", ".join(f"{outcomes[o]} {o.value}" for o in Outcome)
     ]
     lines.append(f"approval rate {outcomes[Outcome.APPROVED] / len(decisions):.1%}")
+    counters = sum(d.outcome is Outcome.APPROVED and d.is_counter_offer for d in decisions)
+    if counters:
+        lines.append(f"of the approved, {counters} as counter-offers (a lower limit, shorter terms or a deposit)")
     granted: dict[str, list[Money]] = {}
     losses: dict[str, list[Money]] = {}
     for d in decisions:
