@@ -432,3 +432,10 @@ def test_fit_text_target_is_one_line_error(tmp_path: Path, capsys: pytest.Captur
     error = capsys.readouterr().err
     assert error.count("\n") == 1
     assert "--target: the column must hold 0 and 1, got \"sanctions_hit = 'false'\"" in error
+
+
+def test_semicolon_csv_gets_a_separator_hint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "semi.csv"
+    data.write_text("application_id;legal_name;country\nx1;Acme;DE\n", encoding="utf-8")
+    assert main(["underwrite", str(data), "--out", str(tmp_path / "d.csv"), "--no-progress"]) == 1
+    assert "The header looks separated by ';', not commas" in capsys.readouterr().err

@@ -102,12 +102,11 @@ def flat_to_nested(row: Mapping[str, Any], *, default_date: date | None = None) 
     values = {k: v for k, v in row.items() if not _blank(v)}
     unknown = sorted(set(values) - set(FLAT_FIELDS))
     if unknown:
-        raise InvalidInputError(
-            "columns",
-            unknown[:5],
-            "columns that are not application fields",
-            "Rename them with a column-mapping file, or drop them.",
-        )
+        separator = next((mark for mark in (";", "\t", "|") if any(mark in name for name in unknown)), None)
+        fix = "Rename them with a column-mapping file, or drop them."
+        if separator is not None:
+            fix = f"The header looks separated by {separator!r}, not commas: save the file as comma-separated CSV."
+        raise InvalidInputError("columns", unknown[:5], "columns that are not application fields", fix)
     currency = str(values.pop("currency", "")).strip().upper()
     for key in list(values):
         if key in _AMOUNTS:
