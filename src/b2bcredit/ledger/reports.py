@@ -166,9 +166,10 @@ class Statement:
         if self.holds:
             out.append("  holds: " + ", ".join(hold.reason.value for hold in self.holds))
         out.append("  invoices:")
+        terms_width = max((len(line.terms_code) for line in self.invoices), default=0)
         for line in self.invoices:
             out.append(
-                f"    {line.invoice_id} {line.terms_code:>12} issued {line.issued_on} due {line.due_date}"
+                f"    {line.invoice_id} {line.terms_code:>{terms_width}} issued {line.issued_on} due {line.due_date}"
                 f"  total {line.total}  paid {line.paid}  discount {line.discounted}"
                 f"  credited {line.credited}  open {line.outstanding}  {line.status.value}"
                 + (f"  written off {line.written_off}" if line.written_off.is_positive() else "")
