@@ -440,8 +440,10 @@ def test_flat_mapping_takes_the_underwriter_date() -> None:
 
 
 def test_flat_mapping_without_a_date_names_the_column(underwriter: Underwriter) -> None:
+    from b2bcredit.api.underwriting import InvalidApplicationError
+
     record = {"application_id": "f1", "legal_name": "Acme", "country": "DE"}
-    with pytest.raises(InvalidInputError, match=r"^application_date: missing, got None\. Add the column"):
+    with pytest.raises(InvalidApplicationError, match=r"^application_date: missing, got None\. Add the column"):
         underwriter.underwrite(record)
 
 

@@ -214,7 +214,8 @@ class Underwriter:
             try:
                 parsed = parse_application(self._flat(application))
             except InvalidInputError as error:
-                raise flat_error(error) from None
+                named = flat_error(error)
+                raise InvalidApplicationError(named.field, named.value, named.problem, named.fix) from None
         else:
             parsed = parse_application(application)
         features = application_features(parsed, self._model_features)
