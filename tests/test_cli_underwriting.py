@@ -145,7 +145,7 @@ def test_fit_dataset_model_underwrites_sba(
 def test_fit_sba_dataset_splits_on_selected(
     data_file: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Without --split-column the SBA case study trains on its Selected loans, as its help says."""
+    """Without --split-column the SBA case study trains on its Selected loans, as its help states."""
     path = data_file("sba_loans_case/SBAcase.11.13.17.csv")
     fit = ["fit-scorecard", str(path), "--dataset", "sba", "--target", "Default", "--out", str(tmp_path / "m.json")]
     assert main(fit) == 0

@@ -37,7 +37,7 @@ def test_library_error_is_one_line(capsys: pytest.CaptureFixture[str], monkeypat
     [("2024-13-45", "no such day in the calendar"), ("2024-02-30", "no such day in the calendar"),
      ("15/01/2024", "write it as YYYY-MM-DD")],
 )
-def test_bad_option_value_is_one_line_and_a_help_pointer(
+def test_bad_option_value_one_line(
     start: str, problem: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as exited:

@@ -86,7 +86,7 @@ class TestShorterTerms:
 
     @pytest.mark.parametrize("requested_days", [15, 30, 60])
     def test_policy_counter_offer_caps_terms_whatever_was_requested(self, engine: Engine, requested_days: int) -> None:
-        """A PD-band counter-offer holds the buyer to 30 days, or to a shorter request."""
+        """A PD-band counter-offer limits the buyer to 30 days, or to a shorter request."""
         base = Underwriter.with_defaults()
         application = Underwriter.sample_application().model_copy(update={"requested_terms_days": requested_days})
         pd = base.underwrite(application).pd

@@ -145,7 +145,7 @@ def test_dates_must_be_dates(bad: object) -> None:
 
 
 def test_statement_shows_written_off_amount() -> None:
-    """A written-off invoice's statement line says how much was written off, not only 'open 0.00'."""
+    """A written-off invoice's statement line states the amount written off, not only 'open 0.00'."""
     from b2bcredit.storage.memory import MemoryStore
 
     engine = Engine(MemoryStore(), ManualClock())

@@ -134,8 +134,8 @@ def _is_number(value: object) -> bool:
 
 def _column_list(table: dict[str, np.ndarray]) -> str:
     names = sorted(table)
-    shown = ", ".join(names[:12])
-    return shown if len(names) <= 12 else f"{shown} and {len(names) - 12} more"
+    first = ", ".join(names[:12])
+    return first if len(names) <= 12 else f"{first} and {len(names) - 12} more"
 
 
 def run(arguments: argparse.Namespace) -> int:

@@ -339,8 +339,8 @@ def summary_lines(result: SegmentationResult) -> list[str]:
         )
     if result.clv_problem:
         lines.append(f"CLV skipped, the clv column is empty: {result.clv_problem}")
-    # Placement and bands go by net sales; the table sums gross sales, which the
-    # cleaning report above also counts, with each row's returns in the customers file.
+    # Placement and bands go by net sales. The table sums gross sales, as the cleaning
+    # report above does, and the customers file gives each row's returns.
     lines.append(f"tiers (policy {result.policy_version}; placed by net sales, table in gross sales):")
     lines.append(f"  {'tier':<10} {'customers':>9} {'gross sales':>18} {'share':>7} {'CLV':>18}")
     for tier in result.tiers:

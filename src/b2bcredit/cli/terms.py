@@ -89,7 +89,7 @@ def run(arguments: argparse.Namespace) -> int:
 
 
 def _moved_note(arguments: argparse.Namespace, roll: BusinessDayConvention) -> Callable[[date | None, date], str]:
-    """Return a function that says when the calendar moved a date, and from where."""
+    """Return a function that reports when the calendar moved a date, and from where."""
 
     def note(unrolled: date | None, rolled: date) -> str:
         if unrolled is None or unrolled == rolled:

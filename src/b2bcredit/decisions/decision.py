@@ -38,8 +38,8 @@ INSUFFICIENT_DATA = "R_INSUFFICIENT_DATA"
 class CounterOffer:
     """Credit on other terms than requested: a lower limit, shorter terms, a deposit.
 
-    ``basis`` says why in words: the PD band that calls for the offer, or the limit the
-    methods sized below the request. ``binds_terms`` is whether the account must hold
+    ``basis`` gives the reason in words: the PD band that calls for the offer, or the limit
+    the methods sized below the request. ``binds_terms`` is whether the account must hold
     the buyer to ``terms_days`` at most (a PD-band offer), or the offer only lowers the
     limit and keeps the requested terms, which, as for any approval, restrict no product.
     """

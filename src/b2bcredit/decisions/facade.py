@@ -74,7 +74,7 @@ class InvalidRowError(InvalidApplicationError):
 
 
 def _is_flat(record: Mapping[str, Any]) -> bool:
-    """Whether a mapping is a flat row of the CSV's columns rather than a nested application."""
+    """Return whether a mapping is a flat row of the CSV's columns, not a nested application."""
     return "firmographics" not in record
 
 

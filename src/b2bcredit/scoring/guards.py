@@ -182,8 +182,8 @@ def leak_findings(
 def high_iv_findings(rows: Sequence[tuple[str, float, bool]]) -> list[FitFinding]:
     """Warn about candidates (name, IV, selected) whose IV is above :data:`SUSPICIOUS_IV`.
 
-    Up to three get a warning each; more are listed in one warning, highest IV first,
-    because financial ratios often pass the threshold together and eleven lines would
+    Up to three get a warning each. More are listed in one warning, highest IV first,
+    because financial ratios often pass the threshold together, and eleven lines would
     hide the findings that matter.
     """
     high = sorted((row for row in rows if row[1] > SUSPICIOUS_IV), key=lambda row: -row[1])

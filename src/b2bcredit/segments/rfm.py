@@ -6,7 +6,7 @@ get the same score. With distinct values every quintile holds n/5 customers (±1
 make some quintiles larger (a one-day window gives every customer the middle recency
 score, where ranking ties by position would call some of them hibernating). Recency is
 the number of days from the last purchase day to the last day of the window, so fewer
-days score higher. Frequency counts invoices; monetary value is net sales, the exact
+days score higher. Frequency counts invoices. Monetary value is net sales, the exact
 sales value less returns and cancellations, so a customer who cancelled everything
 scores lowest, not by the size of the orders it took back.
 

@@ -364,9 +364,9 @@ class SqliteStore:
 
     # Transactions -------------------------------------------------------------------------
 
-    # An authorization commits about 10.5 WAL pages against a hand-written sqlite3
-    # check-and-reserve's 4, and runs about 0.9 million instructions, 70 % of them in
-    # Python; bench/bench_checkout.py measures the rate.
+    # An authorization commits about 10.5 WAL pages, where a hand-written sqlite3
+    # check-and-reserve commits 4. It runs about 0.9 million instructions, 70 % of them in
+    # Python. bench/bench_checkout.py measures the rate.
     @contextmanager
     def transaction(self) -> Iterator[_SqliteTransaction]:
         """Open an exclusive write transaction (``BEGIN IMMEDIATE``); commit on exit."""
@@ -464,7 +464,7 @@ class _Checkpointer:
     def __init__(self, path: str, busy_timeout_ms: int) -> None:
         self._path = path
         self._busy_timeout_ms = busy_timeout_ms
-        self._wanted = threading.Event()
+        self._requested = threading.Event()
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name=f"b2bcredit-checkpoint:{path}", daemon=True)
         self._thread.start()
@@ -473,19 +473,19 @@ class _Checkpointer:
         return self._thread.is_alive()
 
     def request(self) -> None:
-        self._wanted.set()
+        self._requested.set()
 
     def stop(self) -> None:
         self._stopping = True
-        self._wanted.set()
+        self._requested.set()
         self._thread.join()
 
     def _run(self) -> None:
         connection = sqlite3.connect(self._path, isolation_level=None, timeout=self._busy_timeout_ms / 1000)
         try:
             while True:
-                self._wanted.wait()
-                self._wanted.clear()
+                self._requested.wait()
+                self._requested.clear()
                 if self._stopping:
                     return
                 try:

@@ -204,9 +204,9 @@ def _annuity(principal: IntArray, plan: AmortizationPlan, principal_parts: IntAr
     # A rounded payment that overpays (the balance runs out before the last instalment)
     # is lowered to the largest multiple that does not, found by bisection: a larger
     # payment never repays more slowly.
-    # TODO: with the residual first, a short odd first period and a rate such as 150 %,
-    # the search settles on a tiny level payment and a first instalment that repays
-    # nearly all, and the last instalment can exceed the level payment.
+    # TODO: the residual first, a short odd first period and a rate such as 150 % make the
+    # search settle on a tiny level payment and a first instalment that repays nearly
+    # all. The last instalment can then exceed the level payment.
     parts, interest, overpaid = _annuity_with_residual(principal, payment, plan)
     if overpaid.any():
         fits = np.zeros_like(payment)  # in multiples; a zero payment never overpays
@@ -308,14 +308,14 @@ def _first_instalment_extra(principal: IntArray, payment: IntArray, plan: Amorti
 
 
 def _saturation_bound(principal: IntArray, payment: IntArray, first_extra: IntArray, rates: Sequence[Fraction]) -> int:
-    """Return the balance beyond which a probe's answer is settled, for _last_payment.
+    """Return the balance beyond which a probe's result is settled, for _last_payment.
 
     A probe that pays too little at a high rate grows its balance by compounding until it
     leaves int64 (1 cent compounding at 150 % a year for 50 years is about 8e19 cents). After the first
     instalment the payments are level and non-negative, so a balance past this bound
     cannot come back within ``count * payment`` of zero: the last instalment stays above
     the level payment (positive side) or below zero (negative side) whatever happens
-    after. Holding the balance at the bound keeps that answer and stays in int64.
+    after. Holding the balance at the bound keeps that result and stays in int64.
     """
     count = len(rates) + 2
     largest = int(np.abs(principal).max()) + int(np.abs(payment).max()) + int(np.abs(first_extra).max()) + 1

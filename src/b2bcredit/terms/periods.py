@@ -226,7 +226,7 @@ def most_common_period(dates: Sequence[date]) -> Frequency:
         return next(frequency for frequency, count in counts.items() if count == best)
 
     # TODO: Appendix J makes the term of a one-advance, one-payment transaction its unit
-    # period, 45 days say. Such a term gets the nearest standard period here.
+    # period, such as 45 days. Such a term gets the nearest standard period here.
     mean = Fraction((distinct[-1] - distinct[0]).days, len(intervals))
     return min(_MEAN_DAYS, key=lambda frequency: (abs(_MEAN_DAYS[frequency] - mean), _MEAN_DAYS[frequency]))
 
